@@ -1,0 +1,77 @@
+import type { Method, UnixBenchOptions } from '../core/targets.js';
+import type { UnixBenchReport } from '../workloads/unixbench/model.js';
+
+/**
+ * One result: one (target, workload, repetition). Stored as results/<run-id>/<result-id>/result.json
+ * with the raw files beside it. The schema carries a version; readers refuse versions they do not know.
+ */
+export const RESULT_SCHEMA_VERSION = 1 as const;
+
+/** The environment a result came from, as collected inside the guest (and, separately, on its host). */
+export interface EnvironmentManifest {
+  collectedAt: string;
+  hostname: string;
+  os: string;
+  kernelRelease: string;
+  kernelVersion: string;
+  kernelCmdline?: string;
+  arch: string;
+  cpuModel: string;
+  cpuFlags: string[];
+  cpusOnline: number;
+  memoryMiB: number;
+  governor?: string;
+  transparentHugepages?: string;
+  /** /sys/devices/system/cpu/vulnerabilities/*: name -> state. */
+  mitigations?: Record<string, string>;
+  /** systemd-detect-virt or equivalent: "none", "lxc", "kvm", "qemu", "openvz". */
+  virtualization?: string;
+  compiler?: string;
+  cflags?: string;
+  unixbench?: { version: string; sourceSha256: string; source: string };
+  extra?: Record<string, string>;
+}
+
+export type ResultMethod = Method | 'published';
+
+export interface ResultDoc {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  /** Unique within the run: "<target>-r<repetition>". */
+  id: string;
+  runId: string;
+  target: {
+    name: string;
+    method: ResultMethod;
+    /** Suite host name ("local", or a remote host's name). */
+    host: string;
+    /** Column label for reports; defaults to the target name. */
+    label?: string;
+  };
+  workload: { name: 'unixbench'; version: string; options: Partial<UnixBenchOptions> };
+  repetition: number;
+  status: 'ok' | 'failed';
+  error?: { code: string; message: string; hint?: string };
+  startedAt: string;
+  finishedAt: string;
+  /** A KVM target that ran under TCG: never presented as a KVM number. */
+  emulated: boolean;
+  /** Published data (the 2011 table): where it came from and under which conditions. */
+  published?: { source: string; conditions: Record<string, string> };
+  unixbench?: UnixBenchReport;
+  /** Inside the guest. */
+  manifest?: EnvironmentManifest;
+  /** The machine the guest ran on. */
+  hostManifest?: EnvironmentManifest;
+  guestFacts?: Record<string, unknown>;
+  /** File names (relative to the result folder) of raw outputs kept beside result.json. */
+  rawFiles: string[];
+}
+
+/** A set of results read from one input (a run directory, a result set, a folder of raw output). */
+export interface ResultSet {
+  /** Where it came from, for messages. */
+  source: string;
+  /** Short name: the run id, "reference-2011", or the folder name. */
+  name: string;
+  results: ResultDoc[];
+}
