@@ -1,0 +1,248 @@
+/**
+ * Compare two result sets column by column, test by test: both values, the ratio with its
+ * (multiplicity-adjusted) interval, and a verdict. Pure: no I/O, no formatting.
+ */
+import { InputError } from '../core/errors.js';
+import type { ResultSet } from '../results/model.js';
+import { describe } from './descriptive.js';
+import { describeDifference, diffManifests, variableDiffers } from './manifest-diff.js';
+import { combineGeometric, logDifference, ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
+import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, samplesAt, type Column, type SampleLevel } from './samples.js';
+import { bonferroniLevel, bonferroniP, CORRECTION_METHOD, decide, DEFAULT_VERDICT_OPTIONS, validateVerdictOptions, type Verdict, type VerdictOptions } from './verdict.js';
+
+export interface ColumnSelector {
+  /** Matches a column's label (target label or name). */
+  target?: string;
+  copies?: number;
+}
+
+export interface CompareOptions extends VerdictOptions {
+  level: SampleLevel | 'auto';
+  /** What the two sets are meant to differ in (e.g. "kernel"); other differences warn. */
+  variable?: string;
+  baselineColumn?: ColumnSelector;
+  candidateColumn?: ColumnSelector;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { ...DEFAULT_VERDICT_OPTIONS, level: 'auto' };
+
+export interface SideSummary {
+  /** Geometric mean of the index values over repetitions (what the table shows). */
+  index: number;
+  repetitions: number;
+  /** Number of samples at the comparison's level, and their coefficient of variation. */
+  samples: number;
+  cv: number;
+}
+
+export interface ComparisonRow {
+  test: string;
+  baseline?: SideSummary;
+  candidate?: SideSummary;
+  estimate?: RatioEstimate;
+  /** (ratio - 1) * 100, and the interval likewise, in percent. */
+  changePercent?: number;
+  intervalPercent?: { lower: number; upper: number };
+  pValue?: number;
+  adjustedPValue?: number;
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface ColumnComparison {
+  baseline: { id: string; method: string; emulated: boolean; published: boolean };
+  candidate: { id: string; method: string; emulated: boolean; published: boolean };
+  level: SampleLevel;
+  levelDescription: string;
+  rows: ComparisonRow[];
+}
+
+export interface Comparison {
+  baseline: { name: string; source: string };
+  candidate: { name: string; source: string };
+  variable?: string;
+  threshold: number;
+  confidence: number;
+  /** Number of comparisons with an interval; each interval is at 1 - (1 - confidence) / familySize. */
+  familySize: number;
+  perComparisonConfidence: number;
+  method: string;
+  correction: string;
+  pairs: ColumnComparison[];
+  warnings: string[];
+  counts: Record<Verdict, number>;
+  regressed: boolean;
+}
+
+function matches(col: Column, sel: ColumnSelector): boolean {
+  if (sel.target !== undefined && col.key.label !== sel.target && col.results[0]?.target.name !== sel.target) return false;
+  if (sel.copies !== undefined && col.key.copies !== sel.copies) return false;
+  return true;
+}
+
+function listColumns(cols: Column[]): string {
+  return cols.length ? cols.map((c) => `'${c.key.label}' (copies ${c.key.copies})`).join(', ') : '(none)';
+}
+
+function pick(set: ResultSet, cols: Column[], sel: ColumnSelector, side: string): Column {
+  const found = cols.filter((c) => matches(c, sel));
+  if (found.length === 1) return found[0]!;
+  const asked = [sel.target !== undefined ? `target '${sel.target}'` : '', sel.copies !== undefined ? `copies ${sel.copies}` : ''].filter(Boolean).join(', ');
+  throw new InputError(
+    'COMPARE_COLUMN',
+    found.length === 0
+      ? `the ${side} set ${set.name} has no column ${asked || 'at all'}; it has: ${listColumns(cols)}`
+      : `the ${side} set ${set.name} has ${found.length} columns matching ${asked || 'no selection'}: ${listColumns(found)}`,
+    { hint: 'pick one with --target <label> and --copies <n> (or --baseline-target/--candidate-target, --baseline-copies/--candidate-copies)', location: { file: set.source } },
+  );
+}
+
+/** Which columns to compare: explicit selectors, else same label and copies on both sides. */
+export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pick<CompareOptions, 'baselineColumn' | 'candidateColumn'>): { pairs: [Column, Column][]; warnings: string[] } {
+  const bc = columnsOf(baseline);
+  const cc = columnsOf(candidate);
+  for (const [set, cols, side] of [[baseline, bc, 'baseline'], [candidate, cc, 'candidate']] as const) {
+    if (cols.length === 0) {
+      throw new InputError('COMPARE_EMPTY', `the ${side} set ${set.name} holds no successful UnixBench result with an index table`, {
+        hint: 'give a run directory, a result set, or a folder of UnixBench report files',
+        location: { file: set.source },
+      });
+    }
+  }
+  if (opts.baselineColumn || opts.candidateColumn) {
+    const b = pick(baseline, bc, opts.baselineColumn ?? opts.candidateColumn ?? {}, 'baseline');
+    const c = pick(candidate, cc, opts.candidateColumn ?? opts.baselineColumn ?? {}, 'candidate');
+    return { pairs: [[b, c]], warnings: [] };
+  }
+  const pairs: [Column, Column][] = [];
+  const warnings: string[] = [];
+  for (const b of bc) {
+    const c = cc.find((x) => x.id === b.id);
+    if (c) pairs.push([b, c]);
+    else warnings.push(`column ${b.id} is only in the baseline: not compared`);
+  }
+  for (const c of cc) if (!bc.some((b) => b.id === c.id)) warnings.push(`column ${c.id} is only in the candidate: not compared`);
+  if (pairs.length === 0) {
+    if (bc.length === 1 && cc.length === 1) return { pairs: [[bc[0]!, cc[0]!]], warnings: [] };
+    throw new InputError('COMPARE_NO_COMMON_COLUMN', `the sets have no column in common: baseline has ${listColumns(bc)}; candidate has ${listColumns(cc)}`, {
+      hint: 'pick the columns with --baseline-target/--baseline-copies and --candidate-target/--candidate-copies',
+    });
+  }
+  return { pairs, warnings };
+}
+
+function side(col: Column, samples: number[] | undefined, reps: number[] | undefined): SideSummary | undefined {
+  if (!reps?.length) return undefined;
+  const d = describe(samples ?? []);
+  return { index: describe(reps).geometricMean, repetitions: reps.length, samples: d.n, cv: d.cv };
+}
+
+interface Pending {
+  row: ComparisonRow;
+  diff?: LogDifference;
+}
+
+function pendingRows(b: Column, c: Column, level: SampleLevel): Pending[] {
+  const bs = samplesAt(b, level);
+  const cs = samplesAt(c, level);
+  const br = repetitionSamples(b);
+  const cr = repetitionSamples(c);
+  const tests = [...b.tests, ...c.tests.filter((t) => !b.tests.includes(t))];
+  const out: Pending[] = [];
+  const parts: LogDifference[] = [];
+  for (const test of tests) {
+    const row: ComparisonRow = { test, baseline: side(b, bs.get(test), br.get(test)), candidate: side(c, cs.get(test), cr.get(test)), verdict: 'inconclusive', reason: '' };
+    const bx = bs.get(test);
+    const cx = cs.get(test);
+    if (!bx?.length || !cx?.length) {
+      row.reason = `not measured in the ${!bx?.length ? 'baseline' : 'candidate'}${level === 'iterations' ? ' .log' : ''}`;
+      out.push({ row });
+      continue;
+    }
+    const diff = logDifference(bx, cx);
+    parts.push(diff);
+    out.push({ row, diff });
+  }
+  // The Index Score: per repetition it is printed; at the iteration level there is no
+  // per-iteration score, so its ratio is the geometric mean of the per-test ratios.
+  const row: ComparisonRow = { test: INDEX_SCORE, baseline: side(b, bs.get(INDEX_SCORE) ?? br.get(INDEX_SCORE), br.get(INDEX_SCORE)), candidate: side(c, cs.get(INDEX_SCORE) ?? cr.get(INDEX_SCORE), cr.get(INDEX_SCORE)), verdict: 'inconclusive', reason: '' };
+  if (level === 'repetitions' && br.get(INDEX_SCORE)?.length && cr.get(INDEX_SCORE)?.length) {
+    out.push({ row, diff: logDifference(br.get(INDEX_SCORE)!, cr.get(INDEX_SCORE)!) });
+  } else if (level === 'iterations' && parts.length > 0) {
+    if (parts.length < tests.length) row.reason = 'from the tests measured on both sides only';
+    out.push({ row, diff: combineGeometric(parts) });
+  } else {
+    row.reason = 'no Index Score on both sides';
+    out.push({ row });
+  }
+  return out;
+}
+
+export function compareResultSets(baseline: ResultSet, candidate: ResultSet, options: Partial<CompareOptions> = {}): Comparison {
+  const opts: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...options };
+  try {
+    validateVerdictOptions(opts);
+  } catch (e) {
+    throw new InputError('COMPARE_OPTIONS', (e as Error).message, { hint: 'threshold as a fraction or percent (2 = 2%), confidence like 0.95 or 95' });
+  }
+  const { pairs, warnings } = pairColumns(baseline, candidate, opts);
+  const staged = pairs.map(([b, c]) => {
+    const level = chooseLevel(b, c, opts.level);
+    return { b, c, level, rows: pendingRows(b, c, level) };
+  });
+  const familySize = staged.reduce((s, p) => s + p.rows.filter((r) => r.diff && Number.isFinite(r.diff.se)).length, 0);
+  const level = bonferroniLevel(opts.confidence, familySize);
+  const counts: Record<Verdict, number> = { improved: 0, regressed: 0, 'no change': 0, inconclusive: 0 };
+  const out: ColumnComparison[] = [];
+  for (const { b, c, level: sampleLevel, rows } of staged) {
+    for (const p of rows) {
+      if (p.diff) {
+        const est = ratioInterval(p.diff, level);
+        const v = decide(est, opts.threshold);
+        p.row.estimate = est;
+        p.row.changePercent = (est.ratio - 1) * 100;
+        if (est.interval) p.row.intervalPercent = { lower: (est.interval.lower - 1) * 100, upper: (est.interval.upper - 1) * 100 };
+        if (est.pValue !== undefined) {
+          p.row.pValue = est.pValue;
+          p.row.adjustedPValue = bonferroniP(est.pValue, familySize);
+        }
+        p.row.verdict = v.verdict;
+        p.row.reason = p.row.reason ? `${v.reason}; ${p.row.reason}` : v.reason;
+      }
+      counts[p.row.verdict]++;
+    }
+    out.push({
+      baseline: { id: b.id, method: b.method, emulated: b.emulated, published: b.published },
+      candidate: { id: c.id, method: c.method, emulated: c.emulated, published: c.published },
+      level: sampleLevel,
+      levelDescription: levelDescription(sampleLevel),
+      rows: rows.map((r) => r.row),
+    });
+    warnings.push(...columnWarnings(b, c, opts.variable));
+  }
+  return {
+    baseline: { name: baseline.name, source: baseline.source },
+    candidate: { name: candidate.name, source: candidate.source },
+    variable: opts.variable,
+    threshold: opts.threshold,
+    confidence: opts.confidence,
+    familySize,
+    perComparisonConfidence: level,
+    method: RATIO_METHOD,
+    correction: CORRECTION_METHOD,
+    pairs: out,
+    warnings,
+    counts,
+    regressed: counts.regressed > 0,
+  };
+}
+
+function columnWarnings(b: Column, c: Column, variable?: string): string[] {
+  const w: string[] = [];
+  const pair = b.id === c.id ? b.id : `${b.id} vs ${c.id}`;
+  for (const d of diffManifests(b.results, c.results, variable)) w.push(`${pair}: ${describeDifference(d)}`);
+  if (variable && variableDiffers(b.results, c.results, variable) === false) w.push(`${pair}: the named variable '${variable}' is the same in both sets`);
+  if (b.emulated !== c.emulated) w.push(`${pair}: one side ran emulated (TCG) and the other did not`);
+  if (b.partial || c.partial) w.push(`${pair}: a partial index (subset run): the Index Score covers only the tests that ran`);
+  return w;
+}
