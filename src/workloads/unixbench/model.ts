@@ -19,6 +19,8 @@ export interface UnixBenchSystem {
   kernelRelease: string;
   kernelVersion: string;
   machine: string;
+  /** "unknown" in "Machine: x86_64 (unknown)" (uname -i). */
+  platform?: string;
   language: string;
   cpus: UnixBenchCpu[];
   uptimeLine?: string;
@@ -41,18 +43,27 @@ export interface UnixBenchIndexRow {
   index: number;
 }
 
+/** One index table of a pass: "System Benchmarks Index Values" (or "Partial Index") and its score. */
+export interface UnixBenchIndexTable {
+  partial: boolean;
+  rows: UnixBenchIndexRow[];
+  score: number;
+  /** "System Benchmarks" when absent. */
+  category?: string;
+  /** Tests printed in the table without a baseline ("---"), e.g. Shell Scripts (16 concurrent). */
+  unindexed?: { name: string; result: number }[];
+}
+
 export interface UnixBenchPass {
   copies: number;
   cpusInSystem: number;
   /** The "Benchmark Run: ..." line as printed (its date follows the guest's locale). */
   runLine: string;
   tests: UnixBenchTestResult[];
-  /** Absent when the pass ran no index test. */
-  index?: {
-    partial: boolean;
-    rows: UnixBenchIndexRow[];
-    score: number;
-  };
+  /** The System Benchmarks index table. Absent when the pass ran no index test. */
+  index?: UnixBenchIndexTable;
+  /** Index tables of other categories (2D/3D graphics, "Non-Index Benchmarks" for grep/sysexec). */
+  otherIndexes?: UnixBenchIndexTable[];
   /** 5.1.3 skips every test above 16 copies and prints an empty pass. */
   empty: boolean;
 }
@@ -67,6 +78,11 @@ export interface UnixBenchLogTest {
   printedScore: number;
   /** Worst third dropped, geometric mean of the rest: recomputed by the parser. */
   recomputedScore: number;
+  /** The passes as the .log records them, copies summed (the input of recomputedScore). */
+  passes?: { count: number; timebase: number; unit: string; time: number }[];
+  /** ">>>> time:" and ">>>> iterations:" as printed (iterations = passes kept). */
+  printedTime?: number;
+  printedIterations?: number;
 }
 
 /** A printed figure checked against its recomputation. */
@@ -77,6 +93,8 @@ export interface UnixBenchCheck {
   relativeDifference: number;
   /** Within rounding of the printed precision. */
   ok: boolean;
+  /** The largest |printed - recomputed| that rounding explains. */
+  tolerance?: number;
 }
 
 export interface UnixBenchReport {
