@@ -1,0 +1,104 @@
+import type { Limits, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+import type { PlannedTarget, PlannedWorkload, RunPlan, SuiteHost } from './plan.js';
+import type { RawSuite, RawTarget } from './schema.js';
+import { SHORT_PROFILE } from './unixbench-tests.js';
+
+/** Turns validated suite data into a RunPlan: defaults filled, paths absolute, hosts resolved. */
+export function buildPlan(
+  suite: RawSuite,
+  targets: RawTarget[],
+  ctx: { file: string; defaultName: string; resolvePath: (p: string) => string; lineOf: (i: number) => number | undefined },
+): RunPlan {
+  const hosts: SuiteHost[] = [{ name: 'local', kind: 'local' }];
+  for (const [name, h] of Object.entries(suite.hosts ?? {})) {
+    if (name === 'local' || h === null) continue;
+    hosts.push({
+      name,
+      kind: 'remote',
+      ssh: {
+        address: h.address,
+        port: h.port,
+        user: h.user,
+        privateKeyPath: h.key === undefined ? undefined : ctx.resolvePath(h.key),
+        hostKey: h.hostKey,
+        trustOnFirstUse: h.trustOnFirstUse,
+      },
+    });
+  }
+  const planned = targets.map((t, i): PlannedTarget => ({
+    spec: toSpec(t, hosts, ctx.resolvePath),
+    label: t.label ?? t.name,
+    cpusFromHost: t.method === 'kvm' && t.cpus === 'all',
+    line: ctx.lineOf(i),
+  }));
+  // Hosts no target uses are dropped: the runner would otherwise connect to them for nothing.
+  const used = new Set(planned.map((p) => p.spec.host));
+  return {
+    suiteFile: ctx.file,
+    name: suite.name ?? ctx.defaultName.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 31),
+    description: suite.description,
+    hosts: hosts.filter((h) => used.has(h.name)),
+    targets: planned,
+    workload: workload(suite.workload.unixbench),
+    repetitions: suite.repetitions,
+    order: { mode: suite.order, seed: suite.seed },
+  };
+}
+
+function workload(ub: RawSuite['workload']['unixbench']): PlannedWorkload {
+  const base = ub.profile === 'short' ? SHORT_PROFILE : {};
+  const options: UnixBenchOptions = { locale: ub.locale, allowOtherVersion: ub.allowOtherVersion };
+  const iterations = ub.iterations ?? (base as { iterations?: number }).iterations;
+  const copies = ub.copies ?? (base as { copies?: readonly number[] }).copies;
+  const tests = ub.tests ?? (base as { tests?: readonly string[] }).tests;
+  if (iterations !== undefined) options.iterations = iterations;
+  if (copies !== undefined) options.copies = [...copies];
+  if (tests !== undefined) options.tests = [...tests];
+  const overridden = ub.iterations !== undefined || ub.copies !== undefined || ub.tests !== undefined;
+  return { name: 'unixbench', profile: overridden ? 'custom' : ub.profile, options };
+}
+
+function limitsOf(l: RawTarget['limits']): Limits {
+  const out: Limits = {};
+  for (const [k, v] of Object.entries(l)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function toSpec(t: RawTarget, hosts: SuiteHost[], resolvePath: (p: string) => string): TargetSpec {
+  const base = { name: t.name, host: t.host, limits: limitsOf(t.limits) };
+  switch (t.method) {
+    case 'host': {
+      const remote = hosts.find((h) => h.name === t.host)?.ssh;
+      return remote ? { ...base, method: 'host', ssh: { ...remote } } : { ...base, method: 'host' };
+    }
+    case 'lxc':
+      return { ...base, method: 'lxc', image: { ...t.image }, privileged: t.privileged, network: { ...t.network } };
+    case 'kvm':
+      return {
+        ...base,
+        method: 'kvm',
+        accel: t.accel,
+        cpus: t.cpus === 'all' ? 1 : t.cpus,
+        memoryMiB: t.memoryMiB,
+        cpuModel: t.cpuModel,
+        disk: { ...t.disk },
+        net: { ...t.net },
+        hugepages: t.hugepages,
+        kernel: t.kernel
+          ? { path: resolvePath(t.kernel.path), ...(t.kernel.initrd ? { initrd: resolvePath(t.kernel.initrd) } : {}), ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) }
+          : undefined,
+        image: t.image.kind === 'cloud' ? { kind: 'cloud', path: resolvePath(t.image.path) } : { ...t.image },
+      };
+    case 'openvz':
+      return {
+        ...base,
+        method: 'openvz',
+        tool: t.tool,
+        ctid: t.ctid,
+        ostemplate: t.ostemplate,
+        ipAddress: t.ipAddress,
+        netMode: t.netMode,
+        reach: t.reach,
+      };
+  }
+}

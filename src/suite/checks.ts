@@ -1,0 +1,86 @@
+import type { Document, LineCounter } from 'yaml';
+import { formatField, nodeAt, positionOf, type PathSegment, type SuiteIssue } from './locate.js';
+import type { RawTarget } from './schema.js';
+import { closest } from './suggest.js';
+
+/**
+ * What a schema cannot see field by field: names that must be unique, hosts that must exist,
+ * addresses that must lie in their subnet, methods that need a remote host.
+ */
+export function checkPlan(
+  hosts: Record<string, unknown>,
+  rawTargets: unknown[],
+  targets: (RawTarget | undefined)[],
+  ctx: { file: string; doc: Document; lines: LineCounter },
+): SuiteIssue[] {
+  const issues: SuiteIssue[] = [];
+  const add = (path: PathSegment[], message: string, key?: string) =>
+    issues.push({ file: ctx.file, ...positionOf(nodeAt(ctx.doc, path, key), ctx.lines), field: formatField(key ? [...path, key] : path), message });
+
+  const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
+  for (const [name, spec] of Object.entries(hosts)) {
+    if (!NAME_RE.test(name)) add(['hosts'], `invalid host name '${name}': allowed are 1-31 characters a-z, 0-9 and '-'`, name);
+    if (name === 'local' && spec !== null && spec !== undefined) add(['hosts', 'local'], "'local' is this machine and takes no settings; give a remote host another name", undefined);
+    if (name !== 'local' && (spec === null || spec === undefined)) add(['hosts'], `host '${name}' needs at least an address (only 'local' may be empty)`, name);
+  }
+  const hostNames = ['local', ...Object.keys(hosts).filter((h) => h !== 'local')];
+
+  const seen = new Map<string, number>();
+  const addressesByBridge = new Map<string, Map<string, number>>();
+  // Names and hosts are checked on the raw entries, so they are reported even for a target
+  // that has other mistakes.
+  rawTargets.forEach((raw, i) => {
+    const r = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    if (typeof r.name === 'string') {
+      const first = seen.get(r.name);
+      if (first !== undefined) add(['targets', i, 'name'], `target name '${r.name}' is already used by targets[${first}]; names must be unique`);
+      else seen.set(r.name, i);
+    }
+    const host = typeof r.host === 'string' ? r.host : 'local';
+    if (typeof r.host === 'string' && !hostNames.includes(r.host)) {
+      const guess = closest(r.host, hostNames);
+      add(['targets', i, 'host'], `unknown host '${r.host}'${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${hostNames.join(', ')} (define remote hosts under 'hosts:')`);
+    }
+    if (r.method === 'openvz' && host === 'local') {
+      add(['targets', i, r.host === undefined ? 'method' : 'host'], "an openvz target needs a remote OpenVZ host (OpenVZ runs only on its own kernel): set 'host:' to one defined under 'hosts:'");
+    }
+  });
+
+  targets.forEach((t, i) => {
+    if (!t) return;
+    const net = t.method === 'lxc' ? t.network : t.method === 'kvm' && t.net.mode === 'tap' ? t.net : undefined;
+    if (net?.address) {
+      const field = t.method === 'lxc' ? 'network' : 'net';
+      const problem = addressProblem(net.address, net.subnet);
+      if (problem) add(['targets', i, field, 'address'], problem);
+      const key = `${t.host}/${net.bridge}`;
+      const used = addressesByBridge.get(key) ?? new Map<string, number>();
+      const other = used.get(net.address);
+      if (other !== undefined) add(['targets', i, field, 'address'], `address ${net.address} is already given to targets[${other}] on bridge ${net.bridge}`);
+      used.set(net.address, i);
+      addressesByBridge.set(key, used);
+    }
+    if (t.method === 'kvm' && t.cpuModel === 'host' && t.accel === 'tcg') {
+      add(['targets', i, 'cpuModel'], "cpuModel 'host' needs KVM; with accel: tcg use 'max' (accel: auto switches to 'max' by itself when it falls back)");
+    }
+  });
+  return issues;
+}
+
+function toInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** Why an address cannot be a guest's in this subnet, or undefined when it can. */
+export function addressProblem(address: string, subnet: string): string | undefined {
+  const [base, prefixText] = subnet.split('/');
+  const prefix = Number(prefixText);
+  const size = 2 ** (32 - prefix);
+  const network = Math.floor(toInt(base!) / size) * size;
+  const a = toInt(address);
+  if (a < network || a >= network + size) return `address ${address} is outside the subnet ${subnet}`;
+  if (a === network) return `address ${address} is the network address of ${subnet}`;
+  if (a === network + 1) return `address ${address} is the bridge's own address in ${subnet} (the bridge takes .1)`;
+  if (a === network + size - 1) return `address ${address} is the broadcast address of ${subnet}`;
+  return undefined;
+}

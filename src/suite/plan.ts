@@ -1,0 +1,52 @@
+import type { SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+
+/**
+ * A validated suite: what the runner executes. Every default is filled in, every path is
+ * absolute, every name is checked; nothing here needs the YAML any more.
+ */
+export interface SuiteHost {
+  /** "local" is this machine; any other name is a remote machine reached over SSH. */
+  name: string;
+  kind: 'local' | 'remote';
+  ssh?: SshTargetAddress;
+}
+
+export interface PlannedTarget {
+  spec: TargetSpec;
+  /** Column label in reports (defaults to the target name). */
+  label: string;
+  /**
+   * KVM `cpus: all`: as many vCPUs as the host has CPUs (the slides' -smp 8 on a 4-core/8-thread
+   * box). Resolved on the host at run time; spec.cpus holds 1 until then.
+   */
+  cpusFromHost: boolean;
+  /** 1-based line of the target in the suite file, for messages at run time. */
+  line?: number;
+}
+
+export type WorkloadProfile = 'default' | 'short' | 'custom';
+
+export interface PlannedWorkload {
+  name: 'unixbench';
+  /** default: `./Run` with no arguments as in 2011; short: SHORT_PROFILE; custom: the suite's own. */
+  profile: WorkloadProfile;
+  options: UnixBenchOptions;
+}
+
+export type OrderMode = 'interleaved' | 'sequential';
+
+export interface RunPlan {
+  /** Absolute path of the suite file. */
+  suiteFile: string;
+  name: string;
+  description?: string;
+  hosts: SuiteHost[];
+  targets: PlannedTarget[];
+  workload: PlannedWorkload;
+  repetitions: number;
+  order: {
+    mode: OrderMode;
+    /** Absent in the suite: drawn when the run starts and recorded in run.json. */
+    seed?: number;
+  };
+}
