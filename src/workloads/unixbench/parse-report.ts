@@ -15,6 +15,8 @@ export interface ParsedReport {
   passLines: number[];
   /** Each pass's index tables with the line of their score, for messages. */
   indexLines: Map<UnixBenchIndexTable, number>;
+  /** Line after the last line read: where more was expected when there are no passes. */
+  endLine: number;
 }
 
 const REPORT_HINT =
@@ -62,7 +64,7 @@ export function parseReport(text: string, file: string, opts: { console?: boolea
     passes.push(parsePass(c, indexLines, opts.console === true));
     c.skipBlank();
   }
-  return { version, system, passes, passLines, indexLines };
+  return { version, system, passes, passLines, indexLines, endLine: c.lineNumber };
 }
 
 function parseSystem(c: LineCursor): UnixBenchSystem {

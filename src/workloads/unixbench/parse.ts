@@ -46,6 +46,12 @@ export function parseUnixBench(files: UnixBenchFiles, source: string, names: Uni
     report.aborted = { message: `"${log.error.test}": ${log.error.message}`, line: log.error.line };
   }
 
+  if (report.passes.length === 0 && !report.aborted) {
+    throw new ParseError('UNIXBENCH_PARSE', 'expected a pass (a line of 72 "-" and "Benchmark Run: ...") after the system header, found the end of the file (truncated?)', {
+      hint: 'a report with no pass comes from a run that aborted or is still going; give its console output or .log too',
+      location: { file: fromConsole ? consoleName : reportName, line: parsed.endLine },
+    });
+  }
   if (log) {
     if (log.unfinished && !report.aborted) {
       throw new ParseError(
