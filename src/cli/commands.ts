@@ -1,7 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { reportCommand } from './report.js';
 
 /**
  * Every `virtbench` sub-command, one file each under src/cli/. A command file parses its
  * arguments, calls one function of the pipeline, and sets process.exitCode.
  */
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
+commands.push(reportCommand);

@@ -1,0 +1,157 @@
+import type { Content, TableCell } from 'pdfmake/interfaces.js';
+import type { ColumnConditions } from './conditions.js';
+import { EMULATED_MARKER, type Comparison } from './comparison.js';
+import type { PdfDocument, PdfSection } from './pdf.js';
+import type { ReportText, TextTable } from './table-model.js';
+import { scoreSummary } from './table-model.js';
+import { fmtSignedPct } from './format.js';
+
+/**
+ * The standard report as PDF parts: the title page (what was compared, under which conditions,
+ * when), then sections for the table, the ratios, the charts, the conditions and the notes.
+ */
+export interface PdfChart {
+  title: string;
+  svg: string;
+  caption: string;
+}
+
+/** A4 portrait with 40pt margins: 515pt of width. Wider tables are split into column groups. */
+const CONTENT_WIDTH = 515;
+const COLUMNS_PER_TABLE = 5;
+const TITLE_PAGE_CONDITIONS = 7;
+
+export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], generatedAt: string): Content[] {
+  const out: Content[] = [
+    { text: text.title, style: 'title' },
+    { text: `Compared: ${cmp.columns.map((c) => c.displayLabel).join(' vs ')}`, style: 'subtitle' },
+  ];
+  const emulated = cmp.columns.filter((c) => c.emulated);
+  if (emulated.length) {
+    out.push({
+      table: { widths: ['*'], body: [[{ text: `Emulated results: ${emulated.map((c) => c.label).join(', ')} ran under TCG (software emulation, ${EMULATED_MARKER}). Their numbers are not KVM numbers and are marked "${EMULATED_MARKER}" wherever they appear.`, style: 'warning', margin: [6, 6, 6, 6] }]] },
+      layout: { fillColor: () => '#fff1e0', hLineColor: () => '#d08030', vLineColor: () => '#d08030' },
+      margin: [0, 0, 0, 16],
+    });
+  }
+  const summary = scoreSummary(cmp);
+  const ratioFor = new Map(text.ratios.map((r) => [r.column.index, r]));
+  out.push({ text: 'At a glance', style: 'h2' });
+  out.push({
+    table: {
+      headerRows: 1,
+      widths: ['*', 'auto', 'auto'],
+      body: [
+        [th('Column'), th('Index Score'), th(`Change vs ${text.baseline.label} (baseline = 100)`)],
+        ...summary.map(({ column, score }) => {
+          const r = ratioFor.get(column.index);
+          return [td(column.displayLabel), num(score), num(column.index === text.baseline.index ? 'baseline' : r ? fmtSignedPct(r.changeVsBaselinePct) : '-')];
+        }),
+      ],
+    },
+    layout: 'lightHorizontalLines',
+  });
+  out.push({ text: text.convention, style: 'note' });
+  out.push({ text: 'Conditions', style: 'h2' });
+  for (const c of conditions) {
+    const items = c.items.slice(0, TITLE_PAGE_CONDITIONS);
+    out.push({ text: c.column.displayLabel, bold: true, fontSize: 9, margin: [0, 4, 0, 2] });
+    out.push({ ul: items.map(([k, v]) => ({ text: [{ text: `${k}: `, color: '#555' }, v], fontSize: 8 })), margin: [6, 0, 0, 2] });
+  }
+  if (conditions.some((c) => c.items.length > TITLE_PAGE_CONDITIONS)) out.push({ text: 'Full conditions: see the Conditions section.', style: 'note' });
+  out.push({ text: `Generated ${generatedAt} by virtbench from ${cmp.sets.map((s) => s.source).join(', ')}.`, style: 'note', margin: [0, 16, 0, 0] });
+  out.push({ toc: { title: { text: 'Contents', style: 'h2' } }, margin: [0, 8, 0, 0] });
+  return out;
+}
+
+export function tableSection(text: ReportText): PdfSection {
+  return { id: 'results', title: 'Results: System Benchmarks Index', content: pdfTable(text.index) };
+}
+
+export function ratiosSection(text: ReportText): PdfSection {
+  const lines: Content[] = [{ text: `Index Score against ${text.baseline.displayLabel}`, style: 'h2' }];
+  if (!text.ratios.length) lines.push({ text: 'Only one column: nothing to compare.' });
+  for (const r of text.ratios) {
+    lines.push({ ul: [{ text: r.columnSentence, bold: true }, { text: r.baselineSentence }], margin: [0, 2, 0, 4] });
+  }
+  lines.push({ text: text.convention, style: 'note', margin: [0, 2, 0, 10] });
+  return { id: 'ratios', title: 'Ratios against the baseline', content: [...lines, ...pdfTable(text.normalised)] };
+}
+
+export function chartsSection(charts: PdfChart[]): PdfSection {
+  const content: Content[] = [];
+  charts.forEach((c, i) => {
+    content.push({ text: c.title, style: 'h2', ...(i > 0 && i % 2 === 0 ? { pageBreak: 'before' as const } : {}) });
+    content.push({ svg: c.svg, width: CONTENT_WIDTH });
+    content.push({ text: c.caption, style: 'note', margin: [0, 2, 0, 12] });
+  });
+  return { id: 'charts', title: 'Charts', content };
+}
+
+export function conditionsSection(conditions: ColumnConditions[]): PdfSection {
+  const content: Content[] = [];
+  for (const c of conditions) {
+    content.push({ text: c.column.displayLabel, style: 'h2' });
+    content.push({
+      table: { widths: [130, '*'], body: c.items.map(([k, v]) => [{ text: k, style: 'label' }, { text: v, fontSize: 9 }]) },
+      layout: 'lightHorizontalLines',
+    });
+  }
+  return { id: 'conditions', title: 'Conditions', content };
+}
+
+export function notesSection(notes: string[]): PdfSection | undefined {
+  if (!notes.length) return undefined;
+  return { id: 'notes', title: 'Notes', content: [{ ul: notes.map((n) => ({ text: n, fontSize: 9 })) }], pageBreakBefore: false };
+}
+
+export function standardPdf(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], charts: PdfChart[], extra: PdfSection[], generatedAt: string): PdfDocument {
+  const emulated = cmp.columns.some((c) => c.emulated);
+  const sections = [tableSection(text), ratiosSection(text), ...(charts.length ? [chartsSection(charts)] : []), ...extra, conditionsSection(conditions)];
+  const notes = notesSection(text.notes);
+  if (notes) sections.push(notes);
+  return {
+    title: text.title,
+    footer: `virtbench · ${cmp.sets.map((s) => s.name).join(' + ')}`,
+    titlePage: titlePage(cmp, text, conditions, generatedAt),
+    sections,
+    ...(emulated ? { pageBanner: `Contains results ${EMULATED_MARKER}: not KVM figures` } : {}),
+  };
+}
+
+/** A text table as one or more pdfmake tables of at most COLUMNS_PER_TABLE value columns. */
+export function pdfTable(t: TextTable): Content[] {
+  const out: Content[] = [{ text: t.title, style: 'h2' }];
+  const n = t.header.length - 1;
+  for (let start = 0; start < n; start += COLUMNS_PER_TABLE) {
+    const end = Math.min(n, start + COLUMNS_PER_TABLE);
+    const header: TableCell[] = [th(t.header[0]!), ...t.header.slice(1 + start, 1 + end).map((h) => ({ ...th(h), alignment: 'right' as const }))];
+    const body: TableCell[][] = t.rows.map((r) => [
+      { text: r.label, fontSize: 8, bold: !!r.emphasis },
+      ...r.cells.slice(start, end).map((c) => ({ ...num(c), bold: !!r.emphasis })),
+    ]);
+    out.push({
+      table: { headerRows: 1, dontBreakRows: true, widths: ['*', ...Array(end - start).fill('auto')], body: [header, ...body] },
+      layout: {
+        fillColor: (row: number) => (row === 0 ? '#e8eef5' : row === t.rows.length ? '#f4f4ec' : row % 2 === 0 ? '#fafafa' : null),
+        hLineWidth: (i: number, node: { table: { body: unknown[] } }) => (i === 0 || i === 1 || i === node.table.body.length ? 0.8 : 0.3),
+        vLineWidth: () => 0,
+        hLineColor: () => '#99a',
+      },
+      margin: [0, 0, 0, 8],
+    });
+    if (n > COLUMNS_PER_TABLE) out.push({ text: `Columns ${start + 1}-${end} of ${n}.`, style: 'note', margin: [0, -4, 0, 8] });
+  }
+  for (const note of t.notes) out.push({ text: note, style: 'note' });
+  return out;
+}
+
+function th(text: string) {
+  return { text, style: 'tableHeader' };
+}
+function td(text: string) {
+  return { text, fontSize: 9 };
+}
+function num(text: string) {
+  return { text, fontSize: 8, alignment: 'right' as const };
+}
