@@ -12,6 +12,8 @@ export interface SetFile {
   schemaVersion: 1;
   name: string;
   description?: string;
+  /** Result ids in the order reports show them (the published table's column order). */
+  order?: string[];
   [key: string]: unknown;
 }
 
@@ -42,7 +44,7 @@ export async function loadResultSets(input: string): Promise<ResultSet[]> {
   }
   if (await exists(join(path, SET_FILE))) {
     const set = await readSetFile(path);
-    return [{ source: input, name: set.name, results: await listResults(path) }];
+    return [{ source: input, name: set.name, results: inOrder(await listResults(path), set.order) }];
   }
   if ((await findRawReports(path)).length > 0) {
     return [{ source: input, name: basename(path), results: await readRawFolder(path) }];
@@ -81,6 +83,15 @@ export async function readSetFile(dir: string): Promise<SetFile> {
     });
   }
   return v as SetFile;
+}
+
+function inOrder(results: ResultDoc[], order: string[] | undefined): ResultDoc[] {
+  if (!order) return results;
+  const rank = (r: ResultDoc): number => {
+    const i = order.indexOf(r.id);
+    return i < 0 ? order.length : i;
+  };
+  return [...results].sort((a, b) => rank(a) - rank(b));
 }
 
 function notResults(input: string): InputError {
