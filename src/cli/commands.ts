@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { compareCommand } from './compare.js';
 import { importReferenceCommand } from './import-reference.js';
 import { reportCommand } from './report.js';
 
@@ -10,4 +9,3 @@ import { reportCommand } from './report.js';
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
 commands.push(reportCommand);
 commands.push(importReferenceCommand);
-commands.push(compareCommand);
