@@ -6,7 +6,8 @@ import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
 import { describe } from './descriptive.js';
 import { describeDifference, diffManifests, variableDiffers } from './manifest-diff.js';
-import { combineGeometric, logDifference, ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
+import { pairDiff } from './pair-diff.js';
+import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
 import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, samplesAt, type Column, type SampleLevel } from './samples.js';
 import { bonferroniLevel, bonferroniP, CORRECTION_METHOD, decide, DEFAULT_VERDICT_OPTIONS, validateVerdictOptions, type Verdict, type VerdictOptions } from './verdict.js';
 
@@ -47,6 +48,8 @@ export interface ComparisonRow {
   adjustedPValue?: number;
   verdict: Verdict;
   reason: string;
+  /** Set when the row is computed from other rows (the Index Score at the iteration level). */
+  derivedFrom?: string;
 }
 
 export interface ColumnComparison {
@@ -131,7 +134,7 @@ export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pic
   return { pairs, warnings };
 }
 
-function side(col: Column, samples: number[] | undefined, reps: number[] | undefined): SideSummary | undefined {
+function side(samples: number[] | undefined, reps: number[] | undefined): SideSummary | undefined {
   if (!reps?.length) return undefined;
   const d = describe(samples ?? []);
   return { index: describe(reps).geometricMean, repetitions: reps.length, samples: d.n, cv: d.cv };
@@ -147,35 +150,20 @@ function pendingRows(b: Column, c: Column, level: SampleLevel): Pending[] {
   const cs = samplesAt(c, level);
   const br = repetitionSamples(b);
   const cr = repetitionSamples(c);
-  const tests = [...b.tests, ...c.tests.filter((t) => !b.tests.includes(t))];
-  const out: Pending[] = [];
-  const parts: LogDifference[] = [];
-  for (const test of tests) {
-    const row: ComparisonRow = { test, baseline: side(b, bs.get(test), br.get(test)), candidate: side(c, cs.get(test), cr.get(test)), verdict: 'inconclusive', reason: '' };
-    const bx = bs.get(test);
-    const cx = cs.get(test);
-    if (!bx?.length || !cx?.length) {
-      row.reason = `not measured in the ${!bx?.length ? 'baseline' : 'candidate'}${level === 'iterations' ? ' .log' : ''}`;
-      out.push({ row });
-      continue;
-    }
-    const diff = logDifference(bx, cx);
-    parts.push(diff);
-    out.push({ row, diff });
-  }
-  // The Index Score: per repetition it is printed; at the iteration level there is no
-  // per-iteration score, so its ratio is the geometric mean of the per-test ratios.
-  const row: ComparisonRow = { test: INDEX_SCORE, baseline: side(b, bs.get(INDEX_SCORE) ?? br.get(INDEX_SCORE), br.get(INDEX_SCORE)), candidate: side(c, cs.get(INDEX_SCORE) ?? cr.get(INDEX_SCORE), cr.get(INDEX_SCORE)), verdict: 'inconclusive', reason: '' };
-  if (level === 'repetitions' && br.get(INDEX_SCORE)?.length && cr.get(INDEX_SCORE)?.length) {
-    out.push({ row, diff: logDifference(br.get(INDEX_SCORE)!, cr.get(INDEX_SCORE)!) });
-  } else if (level === 'iterations' && parts.length > 0) {
-    if (parts.length < tests.length) row.reason = 'from the tests measured on both sides only';
-    out.push({ row, diff: combineGeometric(parts) });
-  } else {
-    row.reason = 'no Index Score on both sides';
-    out.push({ row });
-  }
-  return out;
+  const tests = [...b.tests, ...c.tests.filter((t) => !b.tests.includes(t)), INDEX_SCORE];
+  return tests.map((test) => {
+    const row: ComparisonRow = {
+      test,
+      baseline: side(bs.get(test) ?? br.get(test), br.get(test)),
+      candidate: side(cs.get(test) ?? cr.get(test), cr.get(test)),
+      verdict: 'inconclusive',
+      reason: '',
+    };
+    const { diff, note } = pairDiff(b, c, test, level);
+    if (note) row.reason = note;
+    if (test === INDEX_SCORE && level === 'iterations' && diff) row.derivedFrom = 'geometric mean of the per-test ratios';
+    return { row, diff };
+  });
 }
 
 export function compareResultSets(baseline: ResultSet, candidate: ResultSet, options: Partial<CompareOptions> = {}): Comparison {

@@ -60,7 +60,7 @@ export function columnsOf(set: ResultSet): Column[] {
       }
       col.results.push(r);
       col.emulated ||= r.emulated;
-      col.published ||= r.target.method === 'published';
+      col.published ||= r.target.method === 'published' || r.published !== undefined;
       col.partial ||= pass.index.partial;
     }
   }

@@ -1,0 +1,109 @@
+/** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
+import type { Comparison, ComparisonRow } from './compare.js';
+import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
+import type { Verdict } from './verdict.js';
+
+export type OutputFormat = 'terminal' | 'md' | 'json';
+
+const VERDICT_COLOUR: Record<Verdict, 'green' | 'red' | 'grey' | 'yellow'> = {
+  improved: 'green',
+  regressed: 'red',
+  'no change': 'grey',
+  inconclusive: 'yellow',
+};
+
+function interval(r: ComparisonRow): string {
+  return r.intervalPercent ? `[${signedPercent(r.intervalPercent.lower)}, ${signedPercent(r.intervalPercent.upper)}]` : '-';
+}
+
+function samples(r: ComparisonRow): string {
+  if (r.derivedFrom) return 'per-test';
+  return `${r.baseline?.samples ?? 0}/${r.candidate?.samples ?? 0}`;
+}
+
+function cv(r: ComparisonRow): string {
+  if (r.derivedFrom) return '';
+  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}%`);
+  return `${f(r.baseline?.cv)}/${f(r.candidate?.cv)}`;
+}
+
+/** How the numbers were made, in one paragraph: every output carries it. */
+export function methodNote(c: Comparison): string {
+  const lvl = formatLevel(c.confidence);
+  return (
+    `Change = candidate / baseline - 1 (higher index is better for every test). Intervals: ${c.method}, ` +
+    `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
+    `Verdict threshold ${(c.threshold * 100).toFixed(1)}%: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
+    `no change = the whole interval within +-${(c.threshold * 100).toFixed(1)}%; otherwise inconclusive.`
+  );
+}
+
+function title(c: Comparison): string {
+  return `${c.baseline.name} -> ${c.candidate.name}${c.variable ? ` (variable: ${c.variable})` : ''}`;
+}
+
+function summary(c: Comparison): string {
+  const n = c.counts;
+  return `${n.regressed} regressed, ${n.improved} improved, ${n['no change']} no change, ${n.inconclusive} inconclusive`;
+}
+
+const HEADER = ['test', 'baseline', 'candidate', 'change', 'interval', 'verdict', 'samples', 'CV'];
+const ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right', 'left', 'right', 'right'];
+
+export function renderComparisonTerminal(c: Comparison, colour: boolean): string {
+  const out: string[] = [paint(`virtbench compare: ${title(c)}`, 'bold', colour), ''];
+  for (const p of c.pairs) {
+    const cols = p.baseline.id === p.candidate.id ? p.baseline.id : `${p.baseline.id} -> ${p.candidate.id}`;
+    out.push(paint(`${cols}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}`, 'bold', colour));
+    out.push(`samples: ${p.levelDescription}`);
+    const rows = p.rows.map((r) => [
+      r.test,
+      formatIndex(r.baseline?.index),
+      formatIndex(r.candidate?.index),
+      signedPercent(r.changePercent),
+      interval(r),
+      paint(r.verdict, VERDICT_COLOUR[r.verdict], colour),
+      samples(r),
+      cv(r),
+    ]);
+    out.push(textTable(HEADER, rows, ALIGN), '');
+  }
+  out.push(methodNote(c));
+  for (const w of c.warnings) out.push(paint(`warning: ${w}`, 'yellow', colour));
+  out.push(paint(summary(c), c.regressed ? 'red' : 'green', colour));
+  return out.join('\n') + '\n';
+}
+
+export function renderComparisonMarkdown(c: Comparison): string {
+  const out: string[] = [`# Comparison: ${title(c)}`, ''];
+  out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
+  for (const p of c.pairs) {
+    const cols = p.baseline.id === p.candidate.id ? p.baseline.id : `${p.baseline.id} -> ${p.candidate.id}`;
+    out.push(`## ${cols}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}`, '', `Samples: ${p.levelDescription}.`, '');
+    const rows = p.rows.map((r) => [
+      r.test,
+      formatIndex(r.baseline?.index),
+      formatIndex(r.candidate?.index),
+      signedPercent(r.changePercent),
+      interval(r),
+      r.verdict === 'regressed' ? '**regressed**' : r.verdict,
+      samples(r),
+      cv(r),
+    ]);
+    out.push(markdownTable(HEADER, rows, ALIGN), '');
+  }
+  out.push(methodNote(c), '');
+  if (c.warnings.length) out.push('Warnings:', '', ...c.warnings.map((w) => `- ${w}`), '');
+  out.push(`**${summary(c)}**`, '');
+  return out.join('\n');
+}
+
+export function renderComparisonJson(c: Comparison): string {
+  return JSON.stringify({ ...c, note: methodNote(c) }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+export function renderComparison(c: Comparison, format: OutputFormat, colour = false): string {
+  if (format === 'json') return renderComparisonJson(c);
+  if (format === 'md') return renderComparisonMarkdown(c);
+  return renderComparisonTerminal(c, colour);
+}

@@ -1,0 +1,101 @@
+import { basename } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
+import { renderComparison, type OutputFormat } from '../analysis/format-comparison.js';
+import { knownVariables } from '../analysis/manifest-diff.js';
+import type { SampleLevel } from '../analysis/samples.js';
+import { InputError } from '../core/errors.js';
+import { loadResultSets } from '../results/load.js';
+import type { ResultSet } from '../results/model.js';
+
+export interface CompareArgs {
+  baseline: string;
+  candidate: string;
+  format: OutputFormat;
+  threshold: string | number;
+  confidence: string | number;
+  variable?: string;
+  level: SampleLevel | 'auto';
+  target?: string;
+  copies?: number;
+  baselineTarget?: string;
+  baselineCopies?: number;
+  candidateTarget?: string;
+  candidateCopies?: number;
+  colour?: boolean;
+}
+
+/** "2", "2%" -> 0.02. The threshold is a percent; 0 is allowed (any significant change counts). */
+export function parsePercent(value: string | number, option: string, { min, max }: { min: number; max: number }): number {
+  const text = String(value).trim().replace(/%$/, '');
+  const n = Number(text);
+  if (text === '' || !Number.isFinite(n) || n < min || n >= max) {
+    throw new InputError('COMPARE_OPTION', `--${option} ${JSON.stringify(String(value))} is not a percent in [${min}, ${max})`, {
+      hint: option === 'threshold' ? 'e.g. --threshold 2 (2%)' : 'e.g. --confidence 95 (95%)',
+      location: { field: option },
+    });
+  }
+  return n / 100;
+}
+
+/** One input may hold several sets (a folder of runs): compare them as one. */
+export async function loadOne(input: string): Promise<ResultSet> {
+  const sets = await loadResultSets(input);
+  if (sets.length === 1) return sets[0]!;
+  return { source: input, name: basename(input), results: sets.flatMap((s) => s.results) };
+}
+
+function selector(target: string | undefined, copies: number | undefined): ColumnSelector | undefined {
+  if (target === undefined && copies === undefined) return undefined;
+  if (copies !== undefined && !(Number.isInteger(copies) && copies > 0)) {
+    throw new InputError('COMPARE_OPTION', `copies must be a whole number above 0, got ${copies}`, { location: { field: 'copies' } });
+  }
+  return { ...(target !== undefined ? { target } : {}), ...(copies !== undefined ? { copies } : {}) };
+}
+
+export async function runCompare(args: CompareArgs): Promise<{ comparison: Comparison; output: string; exitCode: 0 | 1 }> {
+  const threshold = parsePercent(args.threshold, 'threshold', { min: 0, max: 100 });
+  const confidence = parsePercent(args.confidence, 'confidence', { min: 50, max: 100 });
+  if (args.variable !== undefined && !knownVariables().includes(args.variable)) {
+    throw new InputError('COMPARE_OPTION', `--variable ${args.variable} is not known`, { hint: `one of: ${knownVariables().join(', ')}`, location: { field: 'variable' } });
+  }
+  const [baseline, candidate] = [await loadOne(args.baseline), await loadOne(args.candidate)];
+  const comparison = compareResultSets(baseline, candidate, {
+    threshold,
+    confidence,
+    level: args.level,
+    variable: args.variable,
+    baselineColumn: selector(args.baselineTarget ?? args.target, args.baselineCopies ?? args.copies),
+    candidateColumn: selector(args.candidateTarget ?? args.target, args.candidateCopies ?? args.copies),
+  });
+  return { comparison, output: renderComparison(comparison, args.format, args.colour ?? false), exitCode: comparison.regressed ? 1 : 0 };
+}
+
+/** virtbench compare <baseline> <candidate>: exit 0 nothing regressed, 1 something did, 2 bad input. */
+export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
+  command: 'compare <baseline> <candidate>',
+  describe: 'compare two result sets test by test: change with its interval and a verdict (exit 1 if anything regressed)',
+  builder: (y) =>
+    y
+      .positional('baseline', { type: 'string', demandOption: true, describe: 'run directory, result set or folder of UnixBench output' })
+      .positional('candidate', { type: 'string', demandOption: true, describe: 'the same kinds of input, measured after the change' })
+      .option('format', { choices: ['terminal', 'md', 'json'] as const, default: 'terminal' as const, describe: 'output format' })
+      .option('threshold', { type: 'string', default: '2', describe: 'smallest change that counts, in percent' })
+      .option('confidence', { type: 'string', default: '95', describe: 'family-wise confidence, in percent' })
+      .option('variable', { type: 'string', describe: 'what the two sets differ in (kernel, compiler, governor, ...): other manifest differences warn' })
+      .option('level', { choices: ['auto', 'repetitions', 'iterations'] as const, default: 'auto' as const, describe: "samples: repetitions, UnixBench's .log iterations, or auto" })
+      .option('target', { type: 'string', describe: 'compare only this column (target label or name) on both sides' })
+      .option('copies', { type: 'number', describe: 'compare only the pass with this many copies on both sides' })
+      .option('baseline-target', { type: 'string', describe: 'column of the baseline (overrides --target)' })
+      .option('baseline-copies', { type: 'number', describe: 'copies of the baseline column (overrides --copies)' })
+      .option('candidate-target', { type: 'string', describe: 'column of the candidate (overrides --target)' })
+      .option('candidate-copies', { type: 'number', describe: 'copies of the candidate column (overrides --copies)' })
+      .example('$0 compare results/run-old results/run-new --variable kernel --format md', 'gate a kernel upgrade')
+      .example('$0 compare runD runD --baseline-copies 1 --candidate-copies 2', "a run's 1-copy against its 2-copy pass") as never,
+  handler: async (args) => {
+    const colour = args.format === 'terminal' && !!process.stdout.isTTY && process.env.NO_COLOR === undefined;
+    const { output, exitCode } = await runCompare({ ...args, colour });
+    process.stdout.write(output);
+    process.exitCode = exitCode;
+  },
+};
