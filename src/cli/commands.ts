@@ -1,4 +1,6 @@
 import type { CommandModule } from 'yargs';
+import { compareCommand } from './compare.js';
+import { reproduceCommand } from './reproduce.js';
 import { importReferenceCommand } from './import-reference.js';
 import { reportCommand } from './report.js';
 
@@ -9,3 +11,5 @@ import { reportCommand } from './report.js';
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
 commands.push(reportCommand);
 commands.push(importReferenceCommand);
+commands.push(compareCommand);
+commands.push(reproduceCommand);
