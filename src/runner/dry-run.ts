@@ -1,0 +1,75 @@
+import { availableParallelism } from 'node:os';
+import { InputError } from '../core/errors.js';
+import type { Provider, RunKey } from '../core/guest.js';
+import type { CommandHost, CommandResult } from '../core/host.js';
+import { silentProgress } from '../core/log.js';
+import type { Method } from '../core/targets.js';
+import { shellCommand } from '../remote/quote.js';
+import { drawSeed, resultIdOf, scheduleFor } from '../suite/order.js';
+import type { RunPlan, SuiteHost } from '../suite/plan.js';
+
+/**
+ * A CommandHost that refuses to run anything: --dry-run gives providers this one, so a plan()
+ * that tried to act would fail loudly instead of touching a machine.
+ */
+class PlanOnlyHost implements CommandHost {
+  constructor(readonly name: string, readonly isLocal: boolean) {}
+  async run(argv: readonly string[]): Promise<CommandResult> {
+    throw new InputError('DRY_RUN', `dry run: refusing to run \`${argv.join(' ')}\` on ${this.name}`);
+  }
+  async writeFile(path: string): Promise<void> {
+    throw new InputError('DRY_RUN', `dry run: refusing to write ${path} on ${this.name}`);
+  }
+  async readFile(path: string): Promise<Buffer> {
+    throw new InputError('DRY_RUN', `dry run: refusing to read ${path} on ${this.name}`);
+  }
+  async close(): Promise<void> {}
+}
+
+export function hostLabel(h: SuiteHost): string {
+  return h.kind === 'local' || !h.ssh ? 'local' : `${h.ssh.user}@${h.ssh.address}:${h.ssh.port}`;
+}
+
+/**
+ * The exact commands a run would send, per target, from each provider's plan(), plus the
+ * workload's command line and the order. Runs nothing and connects to nothing.
+ */
+export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<Method, Provider>>; workloadLines: string[]; seed?: number }): Promise<string> {
+  const seed = o.seed ?? plan.order.seed ?? drawSeed();
+  const out: string[] = [];
+  out.push(`suite ${plan.name} (${plan.suiteFile})`);
+  out.push(`  ${plan.targets.length} target(s) x ${plan.repetitions} repetition(s); order ${plan.order.mode}, seed ${seed}${plan.order.seed === undefined ? ' (drawn now; a real run draws its own and records it)' : ''}`);
+  out.push('  workload:');
+  for (const l of o.workloadLines) out.push(`    ${l}`);
+  out.push('  order, one benchmark at a time per host, hosts in parallel:');
+  for (const [host, steps] of scheduleFor(plan, seed)) out.push(`    ${host}: ${steps.map(resultIdOf).join(' -> ')}`);
+  const key: RunKey = { privateKeyPath: 'results/<run-id>/key/id_ed25519', publicKey: 'ssh-ed25519 <the run key, created when the run starts>' };
+  for (const t of plan.targets) {
+    const suiteHost = plan.hosts.find((h) => h.name === t.spec.host)!;
+    const host = new PlanOnlyHost(hostLabel(suiteHost), suiteHost.kind === 'local');
+    let spec = t.spec;
+    let note = '';
+    if (spec.method === 'kvm' && t.cpusFromHost) {
+      const n = suiteHost.kind === 'local' ? availableParallelism() : undefined;
+      spec = { ...spec, cpus: n ?? 1 };
+      note = n ? ` (cpus: all -> ${n} on this machine)` : ' (cpus: all -> the remote host\'s CPU count, read with nproc when the run starts; shown as 1)';
+    }
+    out.push('');
+    out.push(`target ${t.spec.name} (${t.spec.method}, label "${t.label}") on host ${suiteHost.name} [${host.name}]${note}`);
+    const provider = o.providers[t.spec.method];
+    if (!provider) {
+      out.push(`  (no ${t.spec.method} provider in this build: cannot show its commands)`);
+      continue;
+    }
+    try {
+      const cmds = await provider.plan(spec, { host, runId: '<run-id>', workDir: `results/<run-id>/.work/${t.spec.name}-r<n>`, key, progress: silentProgress });
+      for (const c of cmds) {
+        out.push(`  # ${c.purpose}`);
+        out.push(`  [${c.host}] $ ${shellCommand(c.argv)}`);
+      }
+    } catch (e) {
+      out.push(`  cannot plan this target: ${(e as Error).message}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,88 @@
+import type { Method, UnixBenchOptions } from '../../core/targets.js';
+import { UNIXBENCH_INDEX_TESTS } from '../../suite/unixbench-tests.js';
+
+/**
+ * Estimates for "how long is left". Priors come from UnixBench 5.1.3's own timings (each test
+ * runs for a fixed time per pass; long tests repeat -i times, short ones (i+1)/3 times) and
+ * typical provisioning times; once a target has finished a repetition, its measured time
+ * replaces the prior for its next repetitions.
+ */
+const TEST_SECONDS: Record<string, number> = {
+  dhry2reg: 10, 'whetstone-double': 10, syscall: 10, pipe: 10, context1: 10, arithoh: 10, short: 10, int: 10, long: 10, float: 10, double: 10,
+  spawn: 30, execl: 30, fstime: 30, fsbuffer: 30, fsdisk: 30, 'fstime-w': 30, 'fstime-r': 30, 'fsbuffer-w': 30, 'fsbuffer-r': 30, 'fsdisk-w': 30, 'fsdisk-r': 30,
+  shell1: 60, shell8: 60, shell16: 60, C: 60, dc: 30, hanoi: 20, grep: 30, sysexec: 30,
+};
+const LONG_TESTS = new Set(['dhry2reg', 'whetstone-double', 'syscall', 'pipe', 'context1', 'arithoh', 'short', 'int', 'long', 'float', 'double']);
+const GROUPS: Record<string, readonly string[]> = { index: UNIXBENCH_INDEX_TESTS, dhry: ['dhry2reg'], dhrystone: ['dhry2reg'], whets: ['whetstone-double'], whetstone: ['whetstone-double'], shell: ['shell1', 'shell8', 'shell16'], misc: ['C', 'dc', 'hanoi'] };
+
+/** Seconds UnixBench itself runs with these options on a guest with `cpus` CPUs. */
+export function unixbenchSeconds(options: Partial<UnixBenchOptions>, cpus: number): number {
+  const tests = (options.tests ?? ['index']).flatMap((t) => GROUPS[t] ?? [t]);
+  const longIter = options.iterations ?? 10;
+  const shortIter = options.iterations === undefined ? 3 : Math.max(1, Math.floor((options.iterations + 1) / 3));
+  const copies = options.copies ?? (cpus > 1 ? [1, cpus] : [1]);
+  let perPass = 0;
+  for (const t of tests) perPass += (TEST_SECONDS[t] ?? 30) * (LONG_TESTS.has(t) ? longIter : shortIter) + 1;
+  return perPass * copies.length;
+}
+
+/** Provision + build + collect + destroy, before anything is measured. */
+export function overheadPriorSeconds(method: Method, kvmEmulated = true): number {
+  switch (method) {
+    case 'host': return 40;
+    case 'lxc': return 60;
+    case 'kvm': return kvmEmulated ? 600 : 120;
+    case 'openvz': return 180;
+  }
+}
+
+export interface StepEstimate {
+  resultId: string;
+  host: string;
+  target: string;
+  seconds: number;
+}
+
+/** Remaining wall time: hosts run concurrently, so the slowest host's queue decides. */
+export class RunClock {
+  private readonly measured = new Map<string, number[]>();
+  private readonly started = Date.now();
+  constructor(private readonly priors: Map<string, number>) {}
+
+  get elapsedSeconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  record(target: string, seconds: number): void {
+    const list = this.measured.get(target) ?? [];
+    list.push(seconds);
+    this.measured.set(target, list);
+  }
+
+  estimateFor(target: string): number {
+    const m = this.measured.get(target);
+    if (m && m.length > 0) return m.reduce((a, b) => a + b, 0) / m.length;
+    return this.priors.get(target) ?? 120;
+  }
+
+  /** pending: steps not started yet; current: per host, the step running and when it began. */
+  remainingSeconds(pending: { host: string; target: string }[], current: Map<string, { target: string; startedAt: number; workloadRemaining?: number }>): number {
+    const perHost = new Map<string, number>();
+    for (const p of pending) perHost.set(p.host, (perHost.get(p.host) ?? 0) + this.estimateFor(p.target));
+    for (const [host, c] of current) {
+      const spent = (Date.now() - c.startedAt) / 1000;
+      const left = c.workloadRemaining ?? Math.max(0, this.estimateFor(c.target) - spent);
+      perHost.set(host, (perHost.get(host) ?? 0) + left);
+    }
+    return Math.max(0, ...perHost.values());
+  }
+}
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+}

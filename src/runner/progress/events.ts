@@ -1,0 +1,60 @@
+import type { ProgressEvent } from '../../core/log.js';
+
+/**
+ * What the runner tells the user, as data. The renderers (live TTY line, plain lines, JSON
+ * lines) turn these into text; nothing else in the runner prints.
+ */
+export interface PlannedStepInfo {
+  resultId: string;
+  host: string;
+  target: string;
+  method: string;
+  repetition: number;
+  /** Already done in an earlier attempt (resume). */
+  done: boolean;
+}
+
+export type RunnerEvent =
+  | {
+      type: 'plan';
+      runId: string;
+      runDir: string;
+      suite: string;
+      order: string;
+      seed: number;
+      repetitions: number;
+      targets: string[];
+      hosts: string[];
+      steps: PlannedStepInfo[];
+      resumed: boolean;
+      estimatedSeconds: number;
+    }
+  | { type: 'step'; resultId: string; host: string; target: string; step: ProgressEvent['step']; message: string }
+  | { type: 'progress'; resultId?: string; host: string; event: ProgressEvent }
+  | {
+      type: 'result';
+      resultId: string;
+      host: string;
+      target: string;
+      status: 'ok' | 'failed';
+      seconds: number;
+      workloadSeconds?: number;
+      score?: number;
+      emulated?: boolean;
+      error?: { code: string; message: string; hint?: string };
+    }
+  | { type: 'status'; elapsedSeconds: number; remainingSeconds?: number; done: number; failed: number; total: number }
+  | { type: 'warning'; message: string; host?: string }
+  | { type: 'cleanup'; message: string; host?: string }
+  | {
+      type: 'finished';
+      outcome: 'ok' | 'failed' | 'interrupted';
+      runDir: string;
+      ok: number;
+      failed: number;
+      missing: number;
+      elapsedSeconds: number;
+      report?: { dir: string; files: string[] };
+    };
+
+export type EventSink = (event: RunnerEvent & { at?: string }) => void;

@@ -1,0 +1,179 @@
+import { availableParallelism } from 'node:os';
+import type { Provider, RunKey } from '../core/guest.js';
+import type { CommandHost } from '../core/host.js';
+import type { Method, TargetSpec } from '../core/targets.js';
+import type { PlannedTarget, SuiteHost } from '../suite/plan.js';
+import { resultIdOf, type ScheduledStep } from '../suite/order.js';
+import type { EventSink } from './progress/events.js';
+import { RunClock, overheadPriorSeconds } from './progress/estimate.js';
+import type { RunStateFile } from './run-state.js';
+import { runStep } from './step.js';
+import type { ResultWriter, RunnerWorkload } from './workload-port.js';
+
+export interface RunnerDeps {
+  state: RunStateFile;
+  runDir: string;
+  key: RunKey;
+  workload: RunnerWorkload;
+  providers: Partial<Record<Method, Provider>>;
+  /** Opens a suite host (this machine, or a remote one over SSH). */
+  openHost: (host: SuiteHost, key: RunKey) => Promise<CommandHost>;
+  writeResult: ResultWriter;
+  emit: EventSink;
+  signal: AbortSignal;
+  /** How often a status event (elapsed, remaining) is emitted; default 5 s. */
+  statusIntervalMs?: number;
+}
+
+export interface RunSummary {
+  outcome: 'ok' | 'failed' | 'interrupted';
+  ok: number;
+  failed: number;
+  missing: number;
+  elapsedSeconds: number;
+  /** Seconds the workload itself ran, summed over the results of this attempt. */
+  workloadSeconds: number;
+}
+
+/**
+ * Executes the steps of run.json that are not done: one benchmark at a time per host (guests on
+ * one host would disturb each other), all hosts at once. A host that cannot be reached, or is
+ * lost mid-run, stops its own queue; the others go on.
+ */
+export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
+  const s = d.state.state;
+  const plan = s.plan;
+  const targets = new Map(plan.targets.map((t) => [t.spec.name, t]));
+  const priors = new Map<string, number>();
+  for (const t of plan.targets) {
+    const cpus = t.spec.method === 'kvm' ? (t.cpusFromHost ? availableParallelism() : t.spec.cpus) : availableParallelism();
+    priors.set(t.spec.name, overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + d.workload.estimateSeconds(cpus));
+  }
+  const clock = new RunClock(priors);
+  for (const st of Object.values(s.steps)) {
+    const step = Object.values(s.schedule).flat().find((x) => resultIdOf(x) === st.resultId);
+    if (step && st.status === 'ok' && st.seconds !== undefined) clock.record(step.target, st.seconds);
+  }
+  const pending = new Map<string, ScheduledStep[]>();
+  for (const [host, steps] of Object.entries(s.schedule)) pending.set(host, steps.filter((x) => s.steps[resultIdOf(x)]?.status !== 'ok'));
+  const current = new Map<string, { target: string; startedAt: number; workloadRemaining?: number }>();
+  const total = Object.values(s.steps).length;
+  let workloadSeconds = 0;
+
+  const emitStatus = () => {
+    const counts = Object.values(s.steps);
+    d.emit({
+      type: 'status',
+      elapsedSeconds: clock.elapsedSeconds,
+      remainingSeconds: clock.remainingSeconds([...pending.values()].flat(), current),
+      done: counts.filter((x) => x.status === 'ok').length,
+      failed: counts.filter((x) => x.status === 'failed').length,
+      total,
+    });
+  };
+  const ticker = setInterval(emitStatus, d.statusIntervalMs ?? 5_000);
+  ticker.unref();
+
+  const runHost = async (hostName: string) => {
+    const suiteHost = plan.hosts.find((h) => h.name === hostName);
+    const queue = pending.get(hostName) ?? [];
+    if (!suiteHost || queue.length === 0) return;
+    let host: CommandHost;
+    try {
+      host = await d.openHost(suiteHost, d.key);
+    } catch (e) {
+      d.emit({ type: 'warning', host: hostName, message: `cannot reach host ${hostName}: ${(e as Error).message}; its ${queue.length} step(s) are left for --resume` });
+      return;
+    }
+    try {
+      while (queue.length > 0 && !d.signal.aborted) {
+        const step = queue[0]!;
+        const target = targets.get(step.target)!;
+        const provider = d.providers[target.spec.method];
+        const resultId = resultIdOf(step);
+        current.set(hostName, { target: step.target, startedAt: Date.now() });
+        queue.shift();
+        if (!provider) {
+          await recordUnavailable(d, step, resultId, target, `no provider for method ${target.spec.method} is available in this build`);
+          current.delete(hostName);
+          continue;
+        }
+        const spec = await resolveSpec(target, host);
+        emitStatus();
+        const r = await runStep(step, resultId, {
+          runId: s.runId, runDir: d.runDir, state: d.state, host, provider, target, spec, workload: d.workload, key: d.key,
+          writeResult: d.writeResult, emit: d.emit, signal: d.signal,
+          onProgress: (e) => {
+            const c = current.get(hostName);
+            if (c && e.step === 'run' && e.remainingSeconds !== undefined) c.workloadRemaining = e.remainingSeconds + 30;
+          },
+        });
+        current.delete(hostName);
+        if (r.status === 'interrupted') {
+          queue.unshift(step);
+          break;
+        }
+        if (r.status === 'ok') {
+          clock.record(step.target, r.seconds);
+          workloadSeconds += r.workloadSeconds ?? 0;
+        }
+        emitStatus();
+        if (r.status === 'failed' && !(await hostAlive(host))) {
+          d.emit({ type: 'warning', host: hostName, message: `host ${hostName} no longer answers: stopping its queue; ${queue.length} step(s) left for --resume` });
+          break;
+        }
+      }
+    } finally {
+      current.delete(hostName);
+      await host.close().catch(() => undefined);
+    }
+  };
+
+  const t0 = Date.now();
+  try {
+    await Promise.all(plan.hosts.map((h) => runHost(h.name)));
+  } finally {
+    clearInterval(ticker);
+  }
+  const steps = Object.values(s.steps);
+  const ok = steps.filter((x) => x.status === 'ok').length;
+  const failed = steps.filter((x) => x.status === 'failed').length;
+  const missing = steps.length - ok - failed;
+  const outcome: RunSummary['outcome'] = d.signal.aborted ? 'interrupted' : failed > 0 || missing > 0 ? 'failed' : 'ok';
+  return { outcome, ok, failed, missing, elapsedSeconds: (Date.now() - t0) / 1000, workloadSeconds };
+}
+
+/** KVM `cpus: all` becomes the host's CPU count, read on the host itself. */
+export async function resolveSpec(target: PlannedTarget, host: CommandHost): Promise<TargetSpec> {
+  if (target.spec.method !== 'kvm' || !target.cpusFromHost) return target.spec;
+  const r = await host.run(['nproc', '--all'], { allowFailure: true });
+  const n = Number.parseInt(r.stdout.trim(), 10);
+  return { ...target.spec, cpus: Number.isFinite(n) && n > 0 ? n : 1 };
+}
+
+async function hostAlive(host: CommandHost): Promise<boolean> {
+  try {
+    await host.run(['true'], { timeoutMs: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, message: string): Promise<void> {
+  const now = new Date().toISOString();
+  const error = { code: 'PROVIDER_UNAVAILABLE', message, hint: 'see virtbench doctor' };
+  await d.writeResult(d.runDir, {
+    schemaVersion: 1, id: resultId, runId: d.state.state.runId,
+    target: { name: target.spec.name, method: target.spec.method, host: step.host, label: target.label },
+    workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
+    repetition: step.repetition, status: 'failed', error, startedAt: now, finishedAt: now, emulated: false, rawFiles: [],
+  });
+  await d.state.update((st) => {
+    const x = st.steps[resultId]!;
+    x.status = 'failed';
+    x.error = error;
+    x.finishedAt = now;
+  });
+  d.emit({ type: 'result', resultId, host: step.host, target: step.target, status: 'failed', seconds: 0, error });
+}
