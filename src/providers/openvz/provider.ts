@@ -14,7 +14,7 @@ import { derivedCtid, validateOpenvzTarget } from './validate.js';
 export interface OpenvzProviderOptions {
   /**
    * How the harness reaches the OpenVZ host over SSH, for `reach: jump`. Absent: taken from
-   * ctx.host when it exposes `endpoint` (the SSH host does).
+   * ctx.host when it exposes `endpoint` or `session.endpoint` (SshHost does).
    */
   hostEndpoint?: SshEndpoint;
 }
@@ -91,7 +91,8 @@ export class OpenvzProvider implements Provider<OpenvzTarget> {
   }
 
   private jumpEndpoint(ctx: ProvisionContext): SshEndpoint | undefined {
-    return this.opts.hostEndpoint ?? (ctx.host as { endpoint?: SshEndpoint }).endpoint;
+    const h = ctx.host as { endpoint?: SshEndpoint; session?: { endpoint?: SshEndpoint } };
+    return this.opts.hostEndpoint ?? h.endpoint ?? h.session?.endpoint;
   }
 
   async provision(spec: OpenvzTarget, ctx: ProvisionContext): Promise<Guest> {
