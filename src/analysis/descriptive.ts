@@ -38,6 +38,8 @@ export function sd(xs: readonly number[]): number {
 /** Geometric mean of positive values; NaN if any value is not positive. */
 export function geometricMean(xs: readonly number[]): number {
   if (xs.length === 0 || xs.some((x) => !(x > 0))) return NaN;
+  // exp(ln x) is not always x in floating point: keep a single printed value exact.
+  if (xs.every((x) => x === xs[0])) return xs[0]!;
   let s = 0;
   for (const x of xs) s += Math.log(x);
   return Math.exp(s / xs.length);
