@@ -121,7 +121,7 @@ function parsePass(c: LineCursor, indexLines: Map<UnixBenchIndexTable, number>, 
   );
   const headLine = c.lineNumber - 1;
   const copies = Number(head[2]);
-  c.expectBlank();
+  if (!c.atEnd) c.expectBlank();
 
   const tests: UnixBenchTestResult[] = [];
   while (!c.atEnd && !/^\s*$/.test(c.peek()!)) {
