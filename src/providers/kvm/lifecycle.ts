@@ -1,0 +1,93 @@
+import { rm } from 'node:fs/promises';
+import type { CommandHost, PlannedCommand } from '../../core/host.js';
+import type { ProgressSink } from '../../core/log.js';
+import { forgetOwned } from '../ownership.js';
+import { removeTap } from './network.js';
+import { isOurQemu, killQemu, readPidFile, waitForExit } from './process.js';
+import { QmpClient, type QmpCpu } from './qmp.js';
+
+/**
+ * Stopping a guest and releasing everything it held. Works from the JSON handle alone, so
+ * `virtbench guests destroy` can clean up after a crashed run.
+ */
+export interface KvmHandle {
+  [key: string]: unknown;
+  name: string;
+  ownershipKey: string;
+  workDir: string;
+  pid?: number;
+  pidFile: string;
+  qmpSocket: string;
+  overlay: string;
+  seed?: string;
+  consoleLog: string;
+  factsLog: string;
+  stderrLog: string;
+  sshPort?: number;
+  tap?: string;
+}
+
+export type StopMethod = 'acpi' | 'quit' | 'kill' | 'not-running';
+
+export interface StopResult {
+  method: StopMethod;
+  seconds: number;
+}
+
+export function stopCommands(hostName: string, h: Pick<KvmHandle, 'qmpSocket' | 'pidFile' | 'overlay' | 'seed' | 'tap'>): PlannedCommand[] {
+  return [
+    { host: hostName, argv: ['qmp', h.qmpSocket, 'system_powerdown'], purpose: 'ACPI power button through QMP (not a shell command)' },
+    { host: hostName, argv: ['kill', '-KILL', `$(cat ${h.pidFile})`], purpose: 'only if the guest has not powered off by the timeout (by PID, checked against the pid-file argument)' },
+    ...(h.tap ? [{ host: hostName, argv: ['ip', 'link', 'del', 'dev', h.tap], purpose: 'remove the tap device' }] : []),
+    { host: hostName, argv: ['rm', '-f', h.overlay, ...(h.seed ? [h.seed] : []), h.qmpSocket, h.pidFile], purpose: 'remove overlay, seed disk, QMP socket and pid file' },
+  ];
+}
+
+/** Power the guest down through ACPI, force it after `powerdownMs`, then remove its files and record. */
+export async function stopGuest(host: CommandHost, h: KvmHandle, o: { powerdownMs: number; progress: ProgressSink }): Promise<StopResult> {
+  const started = Date.now();
+  const pid = h.pid ?? (await readPidFile(h.pidFile));
+  let method: StopMethod = 'not-running';
+  if (pid && (await isOurQemu(pid, h.pidFile))) {
+    method = await shutDown(pid, h, o);
+  }
+  if (h.tap) await removeTap(host, h.tap);
+  await Promise.all([h.overlay, h.seed, h.qmpSocket, h.pidFile].filter((p): p is string => !!p).map((p) => rm(p, { force: true })));
+  await forgetOwned(h.ownershipKey);
+  const seconds = (Date.now() - started) / 1000;
+  o.progress({ subject: h.name, step: 'destroy', message: method === 'not-running' ? 'QEMU was not running; files removed' : `stopped (${method}) in ${seconds.toFixed(1)} s; files removed` });
+  return { method, seconds };
+}
+
+async function shutDown(pid: number, h: KvmHandle, o: { powerdownMs: number; progress: ProgressSink }): Promise<StopMethod> {
+  const qmp = await QmpClient.connect(h.qmpSocket, 3_000).catch(() => undefined);
+  try {
+    if (qmp) {
+      const status = await qmp.queryStatus().catch(() => undefined);
+      // A guest that is not running (internal-error, paused) cannot react to the power button.
+      if (status?.running) {
+        await qmp.powerdown().catch(() => {});
+        if (await waitForExit(pid, h.pidFile, o.powerdownMs)) return 'acpi';
+        o.progress({ subject: h.name, step: 'destroy', message: `no ACPI shutdown within ${(o.powerdownMs / 1000).toFixed(0)} s; stopping QEMU`, level: 'warn' });
+      }
+      await qmp.quit();
+      if (await waitForExit(pid, h.pidFile, 5_000)) return 'quit';
+    }
+  } finally {
+    qmp?.close();
+  }
+  await killQemu(pid, h.pidFile);
+  return 'kill';
+}
+
+/** Pin vCPU i to hostCpus[i % n] (QMP gives each vCPU's thread id); returns what was done. */
+export async function pinVcpus(host: CommandHost, qmp: QmpClient, hostCpus: number[]): Promise<{ vcpu: number; thread: number; hostCpu: number }[]> {
+  const cpus: QmpCpu[] = await qmp.queryCpus();
+  const out: { vcpu: number; thread: number; hostCpu: number }[] = [];
+  for (const c of cpus) {
+    const hostCpu = hostCpus[c['cpu-index'] % hostCpus.length]!;
+    await host.run(['taskset', '-p', '-c', String(hostCpu), String(c['thread-id'])]);
+    out.push({ vcpu: c['cpu-index'], thread: c['thread-id'], hostCpu });
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+import { mkdir } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { InterruptedError, ProviderError } from '../../core/errors.js';
+import type { Guest, ProvisionContext, Provider, DoctorCheck } from '../../core/guest.js';
+import type { CommandHost, PlannedCommand } from '../../core/host.js';
+import type { KvmTarget } from '../../core/targets.js';
+import { buildDiskImage, cachedDiskImage, planDiskImage, type DiskImage, type DiskImageSpec } from '../images/disk-image.js';
+import { makeSeedDisk, planSeedDisk } from '../images/seed-disk.js';
+import { recordOwned } from '../ownership.js';
+import { kvmVerdict, type AccelVerdict } from './accel.js';
+import { bootOnce, type Booted } from './boot.js';
+import { BootFailure } from './boot-watch.js';
+import { defaultAppend, macFor, parseCpuList, qemuArgv, validateKvmTarget, type Accel, type QemuLaunch } from './command-line.js';
+import { kvmDoctor } from './doctor.js';
+import { kvmFacts, qemuVersion, readGuestReport } from './facts.js';
+import { pinVcpus, stopCommands, stopGuest, type KvmHandle } from './lifecycle.js';
+import { createTap, guestNetworkConfig, planTap, tapCommands, USER_NET } from './network.js';
+import { checkMemory, checkPortFree, checkReadableFile, checkSocketPath, freeLoopbackPort, hugetlbfsMount } from './preflight.js';
+
+/**
+ * KVM guests as in 2011 (-cpu host, virtio disk and net, -smp, -m) in today's QEMU: each guest
+ * boots the cached Debian disk image through its own qcow2 overlay, gets its identity from a
+ * seed disk, is watched through QMP until sshd answers, and is powered down through ACPI.
+ * accel auto uses KVM only if a real probe boot works and otherwise falls back to TCG, loudly;
+ * a guest run under TCG is marked emulated.
+ */
+export interface KvmProviderOptions {
+  /** Boot-to-SSH deadline per accelerator. */
+  bootDeadlineMs?: { kvm: number; tcg: number };
+  /** No console output for this long = not booting. */
+  stallMs?: { kvm: number; tcg: number };
+  powerdownMs?: number;
+  probeDeadlineMs?: number;
+  /** Forward the guest's SSH to this port instead of a free one (user-mode networking). */
+  sshPort?: number;
+}
+
+const DEFAULTS = { bootDeadlineMs: { kvm: 120_000, tcg: 420_000 }, stallMs: { kvm: 60_000, tcg: 120_000 }, powerdownMs: 60_000, probeDeadlineMs: 20_000 };
+
+interface AccelChoice {
+  accel: Accel;
+  verdict?: AccelVerdict;
+  fallbackReason?: string;
+}
+
+export class KvmProvider implements Provider<KvmTarget> {
+  readonly method = 'kvm' as const;
+  private readonly o: Required<Omit<KvmProviderOptions, 'sshPort'>> & Pick<KvmProviderOptions, 'sshPort'>;
+
+  constructor(options: KvmProviderOptions = {}) {
+    this.o = { ...DEFAULTS, ...options };
+  }
+
+  async plan(spec: KvmTarget, ctx: ProvisionContext): Promise<PlannedCommand[]> {
+    validateKvmTarget(spec);
+    const h = ctx.host.name;
+    const imageSpec = this.imageSpec(spec);
+    const image = (await cachedDiskImage(ctx.host, imageSpec)) ?? this.plannedImage(imageSpec);
+    const out: PlannedCommand[] = image.built ? planDiskImage(h, imageSpec) : [];
+    const files = this.files(spec, ctx);
+    const tap = planTap(spec, ctx.runId);
+    const launch = this.launch(spec, image, files, spec.accel === 'tcg' ? 'tcg' : 'kvm', tap ? { mode: 'tap', ifname: tap.ifname } : { mode: 'user', sshPort: this.o.sshPort ?? 0 });
+    const size = Math.max(spec.disk.sizeGiB, image.baseSizeGiB);
+    if (spec.accel === 'auto') out.push({ host: h, argv: ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'host', '-kernel', launch.kernel, '-append', 'console=ttyS0 panic=-1 rdinit=/bin/false', '...'], purpose: 'probe: does KVM really boot a kernel here? (else -accel tcg,thread=multi -cpu max, marked emulated)' });
+    out.push({ host: h, argv: ['qemu-img', 'create', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`], purpose: 'copy-on-write overlay for this guest' });
+    out.push(...planSeedDisk(h, ctx.workDir));
+    if (tap) out.push(...tapCommands(h, tap));
+    out.push({ host: h, argv: qemuArgv(launch).map((a) => a.replace('127.0.0.1:0-', '127.0.0.1:<free port>-')), purpose: 'start the guest (daemonized, QMP, console log)' });
+    out.push(...stopCommands(h, { ...files, seed: posix.join(ctx.workDir, 'seed.img'), tap: tap?.ifname }));
+    return out;
+  }
+
+  async provision(spec: KvmTarget, ctx: ProvisionContext): Promise<Guest> {
+    validateKvmTarget(spec);
+    if (!ctx.host.isLocal) {
+      throw new ProviderError('KVM_REMOTE_UNSUPPORTED', `target '${spec.name}': KVM guests run on this machine only for now (host ${ctx.host.name})`, { hint: 'run virtbench on the KVM host itself', location: { field: 'host' } });
+    }
+    if (spec.kernel) {
+      await checkReadableFile(spec.kernel.path, 'kernel.path', 'guest kernel');
+      if (spec.kernel.initrd) await checkReadableFile(spec.kernel.initrd, 'kernel.initrd', 'guest initrd');
+    }
+    await checkMemory(spec.name, spec.memoryMiB, spec.hugepages);
+    const hugepagesPath = spec.hugepages ? await hugetlbfsMount() : undefined;
+    if (this.o.sshPort !== undefined && spec.net.mode === 'user') await checkPortFree(this.o.sshPort);
+    const image = await buildDiskImage(ctx.host, this.imageSpec(spec), ctx.progress, ctx.signal);
+    const choice = await this.chooseAccel(spec, image, ctx);
+
+    await mkdir(ctx.workDir, { recursive: true });
+    const files = this.files(spec, ctx);
+    checkSocketPath(files.qmpSocket);
+    const tap = planTap(spec, ctx.runId);
+    const sshPort = tap ? 22 : (this.o.sshPort ?? (await freeLoopbackPort()));
+    const handle: KvmHandle = { name: spec.name, ownershipKey: `${ctx.runId}--${spec.name}`, workDir: ctx.workDir, ...files, sshPort: tap ? undefined : sshPort, tap: tap?.ifname };
+    await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle });
+    let booted: Booted | undefined;
+    try {
+      const size = Math.max(spec.disk.sizeGiB, image.baseSizeGiB);
+      await ctx.host.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`]);
+      const seed = await makeSeedDisk(ctx.host, ctx.workDir, { hostname: spec.name, authorizedKey: ctx.key.publicKey, network: guestNetworkConfig(tap), resolvConf: tap ? undefined : `nameserver ${USER_NET.dns}\n`, growRoot: size > image.baseSizeGiB });
+      handle.seed = seed.path;
+      if (tap) await createTap(ctx.host, tap);
+      const ssh = tap ? { host: tap.address, port: 22 } : { host: '127.0.0.1', port: sshPort };
+      const net: QemuLaunch['net'] = tap ? { mode: 'tap', ifname: tap.ifname } : { mode: 'user', sshPort };
+      let accel = choice.accel;
+      for (;;) {
+        const launch = this.launch(spec, image, { ...files, seed: seed.path }, accel, net, hugepagesPath);
+        try {
+          booted = await bootOnce({ launch, handle, runId: ctx.runId, ssh, deadlineMs: this.o.bootDeadlineMs[accel], stallMs: this.o.stallMs[accel], progress: ctx.progress, signal: ctx.signal });
+          break;
+        } catch (e) {
+          // KVM that dies on the real guest although the probe passed: auto falls back here too.
+          if (!(e instanceof BootFailure) || accel !== 'kvm' || spec.accel !== 'auto' || (e.reason !== 'internal-error' && e.reason !== 'stalled')) throw e;
+          choice.fallbackReason = `the guest did not boot under KVM (${e.reason}); fell back to TCG`;
+          ctx.progress({ subject: spec.name, step: 'provision', message: `KVM FAILED (${e.reason}); restarting under TCG: results will be EMULATED, not KVM numbers`, level: 'warn' });
+          await stopGuest(ctx.host, { ...handle, seed: undefined, tap: undefined }, { powerdownMs: 0, progress: ctx.progress }).catch(() => {}); // keeps seed and tap
+          await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle });
+          await ctx.host.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`]);
+          accel = 'tcg';
+          choice.accel = 'tcg';
+        }
+      }
+      const kvm = await booted.qmp.queryKvm();
+      if (accel === 'kvm' && !kvm.enabled) throw new ProviderError('KVM_NOT_ENABLED', `target '${spec.name}': QEMU reports KVM disabled after start`, { hint: 'use accel: tcg or auto' });
+      const cpuset = spec.limits.cpuset ? parseCpuList(spec.limits.cpuset) : undefined;
+      const pinning = cpuset ? await pinVcpus(ctx.host, booted.qmp, cpuset) : undefined;
+      booted.qmp.close();
+      const report = await readGuestReport(files.factsLog, 30_000, ctx.signal);
+      if (ctx.signal?.aborted) throw new InterruptedError(`${spec.name}: provisioning interrupted`);
+      const facts = kvmFacts({
+        qemuVersion: await qemuVersion(ctx.host), argv: booted.argv, accel, accelRequested: spec.accel, verdict: choice.verdict, fallbackReason: choice.fallbackReason,
+        cpuModel: spec.cpuModel, cpus: spec.cpus, memoryMiB: spec.memoryMiB,
+        kernel: spec.kernel ? { path: spec.kernel.path, initrd: spec.kernel.initrd, source: 'target' } : { path: image.kernel, initrd: image.initrd, source: 'image' },
+        image: { key: image.key, kernelRelease: image.kernelRelease }, report, bootSeconds: booted.seconds, pinning, hugepages: spec.hugepages,
+      });
+      ctx.progress({ subject: spec.name, step: 'provision', message: `SSH up after ${booted.seconds.toFixed(1)} s (${accel}${accel === 'tcg' ? ', EMULATED' : ''}) on ${ssh.host}:${ssh.port}` });
+      return {
+        name: spec.name,
+        method: 'kvm',
+        ssh: { host: ssh.host, port: ssh.port, user: 'root', privateKeyPath: ctx.key.privateKeyPath, hostKey: seed.hostKey },
+        facts,
+        emulated: accel === 'tcg',
+        handle,
+      };
+    } catch (e) {
+      booted?.qmp.close();
+      await stopGuest(ctx.host, handle, { powerdownMs: 0, progress: ctx.progress }).catch((ce) => {
+        ctx.progress({ subject: spec.name, step: 'destroy', message: `cleanup after failure also failed: ${(ce as Error).message}`, level: 'error' });
+      });
+      throw e;
+    }
+  }
+
+  async destroy(guest: Guest, ctx: ProvisionContext): Promise<void> {
+    await stopGuest(ctx.host, guest.handle as KvmHandle, { powerdownMs: this.o.powerdownMs, progress: ctx.progress });
+  }
+
+  doctor(host: CommandHost): Promise<DoctorCheck[]> {
+    return kvmDoctor(host, this.o.probeDeadlineMs);
+  }
+
+  /** auto: KVM only if a real boot works (cached per host kernel / QEMU / guest kernel); kvm: that or fail; tcg: TCG. */
+  async chooseAccel(spec: KvmTarget, image: DiskImage, ctx: ProvisionContext): Promise<AccelChoice> {
+    if (spec.accel === 'tcg') return { accel: 'tcg' };
+    const kernel = spec.kernel ?? { path: image.kernel, initrd: image.initrd };
+    ctx.progress({ subject: spec.name, step: 'provision', message: 'probing KVM: booting the guest kernel under KVM with a short deadline' });
+    const verdict = await kvmVerdict(await qemuVersion(ctx.host), { kernel: kernel.path, initrd: kernel.initrd, cpuModel: spec.cpuModel, deadlineMs: this.o.probeDeadlineMs, progress: ctx.progress, signal: ctx.signal });
+    if (verdict.kvmWorks) return { accel: 'kvm', verdict };
+    if (spec.accel === 'kvm') {
+      throw new ProviderError('KVM_DOES_NOT_BOOT', `target '${spec.name}': accel is kvm but ${verdict.reason}`, { hint: 'use accel: auto to fall back to TCG (results marked emulated), or fix KVM on this host', location: { field: 'accel' } });
+    }
+    const fallbackReason = `${verdict.reason}; using TCG emulation`;
+    ctx.progress({ subject: spec.name, step: 'provision', message: `KVM DOES NOT WORK HERE (${verdict.reason}). Falling back to TCG: this guest is EMULATED (10-20x slower); its results are not KVM numbers.`, level: 'warn' });
+    return { accel: 'tcg', verdict, fallbackReason };
+  }
+
+  private imageSpec(spec: KvmTarget): DiskImageSpec {
+    if (spec.image.kind !== 'debootstrap') {
+      throw new ProviderError('KVM_CLOUD_IMAGE_UNSUPPORTED', `target '${spec.name}': cloud images are not supported yet`, { hint: 'use image.kind: debootstrap', location: { field: 'image.kind' } });
+    }
+    return { release: spec.image.release, arch: spec.image.arch, mirror: spec.image.mirror };
+  }
+
+  private plannedImage(s: DiskImageSpec): DiskImage {
+    const p = planDiskImage('local', s).at(-1)!.argv.at(-1)!;
+    return { key: posix.basename(p), dir: p, base: posix.join(p, 'base.qcow2'), baseSizeGiB: s.baseSizeGiB ?? 4, kernel: posix.join(p, 'vmlinuz'), initrd: posix.join(p, 'initrd.img'), kernelRelease: '<image kernel>', built: true };
+  }
+
+  private files(spec: KvmTarget, ctx: ProvisionContext) {
+    const f = (n: string) => posix.join(ctx.workDir, n);
+    void spec;
+    return { overlay: f('overlay.qcow2'), qmpSocket: f('qmp.sock'), pidFile: f('qemu.pid'), consoleLog: f('console.log'), factsLog: f('facts.log'), stderrLog: f('qemu.log') };
+  }
+
+  private launch(spec: KvmTarget, image: DiskImage, files: ReturnType<KvmProvider['files']> & { seed?: string }, accel: Accel, net: QemuLaunch['net'], hugepagesPath?: string): QemuLaunch {
+    const k = spec.kernel;
+    return {
+      name: spec.name, accel, cpuModel: spec.cpuModel, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk: spec.disk,
+      overlay: files.overlay, seed: files.seed, net, mac: macFor(spec.name), hugepagesPath,
+      kernel: k ? k.path : image.kernel, initrd: k ? k.initrd : image.initrd, append: defaultAppend(k?.append),
+      qmpSocket: files.qmpSocket, pidFile: files.pidFile, consoleLog: files.consoleLog, factsLog: files.factsLog,
+    };
+  }
+}
+
+/** Destroy from an ownership record's handle alone (`virtbench guests destroy`). */
+export async function destroyKvmHandle(host: CommandHost, handle: Record<string, unknown>, powerdownMs = 30_000): Promise<void> {
+  await stopGuest(host, handle as KvmHandle, { powerdownMs, progress: () => {} });
+}
