@@ -52,8 +52,8 @@ function datasetStyle(col: ComparisonColumn) {
 
 function legendCaption(cmp: Comparison, extra: string): string {
   const marked = cmp.columns.filter((c) => c.markers.length).map((c) => c.displayLabel);
-  const markers = marked.length ? ` Marked series: ${marked.join('; ')}.` : '';
-  return `Series: ${cmp.columns.map((c) => c.displayLabel).join('; ')}.${markers} ${extra}`.trim();
+  const markers = marked.length ? `Marked series: ${marked.join('; ')}.` : '';
+  return `${markers} ${extra}`.trim();
 }
 
 function baseOptions(title: string, subtitle: string, yTitle: string, plugins: Record<string, unknown>) {

@@ -17,14 +17,17 @@ export interface PdfChart {
 }
 
 /** A4 portrait with 40pt margins: 515pt of width. Wider tables are split into column groups. */
-const CONTENT_WIDTH = 515;
-const COLUMNS_PER_TABLE = 5;
-const TITLE_PAGE_CONDITIONS = 7;
+const CHART_WIDTH = 495;
+const COLUMNS_PER_TABLE = 4;
+const TEST_COLUMN_WIDTH = 165;
+const TITLE_PAGE_CONDITIONS = 5;
+const TITLE_PAGE_VALUE_CHARS = 110;
+const TITLE_PAGE_KEYS = /kernel|cpu|hardware|unixbench|method|measured|arch|machine|virtuali[sz]ation|product/i;
 
 export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], generatedAt: string): Content[] {
   const out: Content[] = [
     { text: text.title, style: 'title' },
-    { text: `Compared: ${cmp.columns.map((c) => c.displayLabel).join(' vs ')}`, style: 'subtitle' },
+    { text: `${cmp.columns.length} columns from ${cmp.sets.map((s) => s.source).join(', ')}; baseline ${text.baseline.displayLabel}. Generated ${generatedAt} by virtbench.`, style: 'subtitle' },
   ];
   const emulated = cmp.columns.filter((c) => c.emulated);
   if (emulated.length) {
@@ -51,17 +54,41 @@ export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnC
     },
     layout: 'lightHorizontalLines',
   });
-  out.push({ text: text.convention, style: 'note' });
+  out.push({ text: `Change = (column - baseline) / baseline; the Ratios section states each gap both ways.`, style: 'note' });
   out.push({ text: 'Conditions', style: 'h2' });
-  for (const c of conditions) {
-    const items = c.items.slice(0, TITLE_PAGE_CONDITIONS);
-    out.push({ text: c.column.displayLabel, bold: true, fontSize: 9, margin: [0, 4, 0, 2] });
-    out.push({ ul: items.map(([k, v]) => ({ text: [{ text: `${k}: `, color: '#555' }, v], fontSize: 8 })), margin: [6, 0, 0, 2] });
+  const { common, specific } = splitCommon(conditions);
+  if (common.length && conditions.length > 1) {
+    out.push({ text: 'All columns', bold: true, fontSize: 9, margin: [0, 4, 0, 2] });
+    out.push(itemList(common));
   }
-  if (conditions.some((c) => c.items.length > TITLE_PAGE_CONDITIONS)) out.push({ text: 'Full conditions: see the Conditions section.', style: 'note' });
-  out.push({ text: `Generated ${generatedAt} by virtbench from ${cmp.sets.map((s) => s.source).join(', ')}.`, style: 'note', margin: [0, 16, 0, 0] });
+  let cut = false;
+  for (const [i, c] of conditions.entries()) {
+    const all = (conditions.length > 1 ? specific[i]! : c.items).filter(([k]) => k !== 'Result set');
+    // The title page keeps what a reader checks first; the Conditions section has everything.
+    const key = all.filter(([k]) => TITLE_PAGE_KEYS.test(k));
+    const items = key.length ? key : all;
+    cut ||= items.length < all.length;
+    cut ||= items.length > TITLE_PAGE_CONDITIONS;
+    out.push({ text: c.column.displayLabel, bold: true, fontSize: 9, margin: [0, 4, 0, 2] });
+    out.push(itemList(items.slice(0, TITLE_PAGE_CONDITIONS)));
+  }
+  if (cut) out.push({ text: 'Full conditions: see the Conditions section.', style: 'note' });
   out.push({ toc: { title: { text: 'Contents', style: 'h2' } }, margin: [0, 8, 0, 0] });
   return out;
+}
+
+/** Conditions every column shares (same name, same value), and what is left per column. */
+function splitCommon(conditions: ColumnConditions[]): { common: [string, string][]; specific: [string, string][][] } {
+  const key = ([k, v]: [string, string]) => `${k}\u0000${v}`;
+  const first = conditions[0]?.items ?? [];
+  const common = first.filter((it) => it[0] !== 'Result set' && conditions.every((c) => c.items.some((x) => key(x) === key(it))));
+  const commonKeys = new Set(common.map(key));
+  return { common, specific: conditions.map((c) => c.items.filter((x) => !commonKeys.has(key(x)))) };
+}
+
+function itemList(items: [string, string][]): Content {
+  const short = (v: string) => (v.length > TITLE_PAGE_VALUE_CHARS ? `${v.slice(0, TITLE_PAGE_VALUE_CHARS - 3)}...` : v);
+  return { ul: items.map(([k, v]) => ({ text: [{ text: `${k}: `, color: '#555' }, short(v)], fontSize: 8 })), margin: [6, 0, 0, 2] };
 }
 
 export function tableSection(text: ReportText): PdfSection {
@@ -75,15 +102,23 @@ export function ratiosSection(text: ReportText): PdfSection {
     lines.push({ ul: [{ text: r.columnSentence, bold: true }, { text: r.baselineSentence }], margin: [0, 2, 0, 4] });
   }
   lines.push({ text: text.convention, style: 'note', margin: [0, 2, 0, 10] });
-  return { id: 'ratios', title: 'Ratios against the baseline', content: [...lines, ...pdfTable(text.normalised)] };
+  return { id: 'ratios', title: 'Ratios against the baseline', content: [...lines, ...pdfTable(text.normalised)], pageBreakBefore: false };
 }
 
 export function chartsSection(charts: PdfChart[]): PdfSection {
   const content: Content[] = [];
+  // Two charts a page; heading, chart and caption stay together.
   charts.forEach((c, i) => {
-    content.push({ text: c.title, style: 'h2', ...(i > 0 && i % 2 === 0 ? { pageBreak: 'before' as const } : {}) });
-    content.push({ svg: c.svg, width: CONTENT_WIDTH });
-    content.push({ text: c.caption, style: 'note', margin: [0, 2, 0, 12] });
+    content.push({
+      stack: [
+        { text: c.title, style: 'h2' },
+        { svg: c.svg, width: CHART_WIDTH, alignment: 'center' },
+        ...(c.caption ? [{ text: c.caption, style: 'note' }] : []),
+      ],
+      unbreakable: true,
+      margin: [0, 0, 0, 12],
+      ...(i > 0 && i % 2 === 0 ? { pageBreak: 'before' as const } : {}),
+    });
   });
   return { id: 'charts', title: 'Charts', content };
 }
@@ -91,10 +126,12 @@ export function chartsSection(charts: PdfChart[]): PdfSection {
 export function conditionsSection(conditions: ColumnConditions[]): PdfSection {
   const content: Content[] = [];
   for (const c of conditions) {
-    content.push({ text: c.column.displayLabel, style: 'h2' });
     content.push({
-      table: { widths: [130, '*'], body: c.items.map(([k, v]) => [{ text: k, style: 'label' }, { text: v, fontSize: 9 }]) },
-      layout: 'lightHorizontalLines',
+      stack: [
+        { text: c.column.displayLabel, style: 'h2' },
+        { table: { widths: [130, '*'], body: c.items.map(([k, v]) => [{ text: k, style: 'label' }, { text: v, fontSize: 9 }]) }, layout: 'lightHorizontalLines' },
+      ],
+      unbreakable: true,
     });
   }
   return { id: 'conditions', title: 'Conditions', content };
@@ -131,7 +168,7 @@ export function pdfTable(t: TextTable): Content[] {
       ...r.cells.slice(start, end).map((c) => ({ ...num(c), bold: !!r.emphasis })),
     ]);
     out.push({
-      table: { headerRows: 1, dontBreakRows: true, widths: ['*', ...Array(end - start).fill('auto')], body: [header, ...body] },
+      table: { headerRows: 1, dontBreakRows: true, widths: [TEST_COLUMN_WIDTH, ...Array(end - start).fill('*')], body: [header, ...body] },
       layout: {
         fillColor: (row: number) => (row === 0 ? '#e8eef5' : row === t.rows.length ? '#f4f4ec' : row % 2 === 0 ? '#fafafa' : null),
         hLineWidth: (i: number, node: { table: { body: unknown[] } }) => (i === 0 || i === 1 || i === node.table.body.length ? 0.8 : 0.3),

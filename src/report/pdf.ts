@@ -65,8 +65,8 @@ function pdfmakeInstance(): PdfMake {
 }
 
 export const PDF_STYLES: TDocumentDefinitions['styles'] = {
-  title: { fontSize: 24, bold: true, color: '#1d3f5e', margin: [0, 80, 0, 8] },
-  subtitle: { fontSize: 13, color: '#444', margin: [0, 0, 0, 24] },
+  title: { fontSize: 24, bold: true, color: '#1d3f5e', margin: [0, 16, 0, 8] },
+  subtitle: { fontSize: 12, color: '#444', margin: [0, 0, 0, 16] },
   h1: { fontSize: 16, bold: true, color: '#1d3f5e', margin: [0, 0, 0, 10] },
   h2: { fontSize: 12, bold: true, color: '#1d3f5e', margin: [0, 12, 0, 6] },
   note: { fontSize: 8, color: '#555', margin: [0, 4, 0, 0] },
