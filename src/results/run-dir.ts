@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { atomicWriteFile, atomicWriteJson } from '../core/fs.js';
@@ -89,7 +89,9 @@ export async function writeResult(runDir: string, doc: ResultDoc, raw: RawFile[]
         location: { file: target },
       });
     }
-    await rename(target, join(dir, `result.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
+    // Keep the old one beside it first; the new one then replaces result.json in one rename.
+    const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
+    await atomicWriteFile(join(dir, `result.replaced-${stamp}.json`), await readFile(target));
   }
   const rawNames = new Set(doc.rawFiles);
   for (const f of raw) {
