@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { runCommand } from './run.js';
 import { compareCommand } from './compare.js';
 import { reproduceCommand } from './reproduce.js';
 import { importReferenceCommand } from './import-reference.js';
@@ -13,3 +14,4 @@ commands.push(reportCommand);
 commands.push(importReferenceCommand);
 commands.push(compareCommand);
 commands.push(reproduceCommand);
+commands.push(runCommand);

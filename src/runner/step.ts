@@ -116,41 +116,48 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   const interrupted = d.signal.aborted;
   const finishedAt = new Date().toISOString();
   const seconds = (Date.now() - t0) / 1000;
-  // Write what was measured (or why not) before anything is destroyed.
-  if (outcome && !failure) {
-    await d.writeResult(d.runDir, {
-      schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
-      id: resultId,
-      runId: d.runId,
-      target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
-      workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-      repetition: step.repetition,
-      status: 'ok',
-      startedAt,
-      finishedAt,
-      emulated: guest?.emulated ?? false,
-      guestFacts: guest?.facts,
-      ...outcome.fields,
-      rawFiles: [...new Set([...outcome.rawFiles, 'runner.log'])],
-    });
-  } else if (!interrupted) {
-    const error = describeError(failure, phase);
-    await log(`FAILED in ${phase}: ${error.code}: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`);
-    await d.writeResult(d.runDir, {
-      schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
-      id: resultId,
-      runId: d.runId,
-      target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
-      workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-      repetition: step.repetition,
-      status: 'failed',
-      error,
-      startedAt,
-      finishedAt,
-      emulated: guest?.emulated ?? false,
-      guestFacts: guest?.facts,
-      rawFiles: ['runner.log'],
-    });
+  // Write what was measured (or why not) before anything is destroyed. If writing fails (disk
+  // full), the guest is still destroyed and the error goes up after run.json is updated.
+  let writeError: unknown;
+  try {
+    if (outcome && !failure) {
+      await d.writeResult(d.runDir, {
+        schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
+        id: resultId,
+        runId: d.runId,
+        target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
+        workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
+        repetition: step.repetition,
+        status: 'ok',
+        startedAt,
+        finishedAt,
+        emulated: guest?.emulated ?? false,
+        guestFacts: guest?.facts,
+        ...outcome.fields,
+        rawFiles: [...new Set([...outcome.rawFiles, 'runner.log'])],
+      });
+    } else if (!interrupted) {
+      const error = describeError(failure, phase);
+      await log(`FAILED in ${phase}: ${error.code}: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`);
+      await d.writeResult(d.runDir, {
+        schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
+        id: resultId,
+        runId: d.runId,
+        target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
+        workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
+        repetition: step.repetition,
+        status: 'failed',
+        error,
+        startedAt,
+        finishedAt,
+        emulated: guest?.emulated ?? false,
+        guestFacts: guest?.facts,
+        rawFiles: ['runner.log'],
+      });
+    }
+
+  } catch (e) {
+    writeError = e;
   }
 
   const cleanupFailures = await cleanup.run();
@@ -160,7 +167,8 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   }
   await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 
-  const status: StepOutcome['status'] = outcome && !failure ? 'ok' : interrupted ? 'interrupted' : 'failed';
+  const status: StepOutcome['status'] = writeError ? 'failed' : outcome && !failure ? 'ok' : interrupted ? 'interrupted' : 'failed';
+  if (writeError && !failure) failure = writeError;
   await d.state.update((s) => {
     const st = s.steps[resultId]!;
     // The guest record stays only when destroying it failed, so resume can try again.
@@ -171,6 +179,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     if (outcome) st.workloadSeconds = outcome.workloadSeconds;
     if (status === 'failed') st.error = describeError(failure, phase);
   });
+  if (writeError) throw writeError;
   if (status === 'interrupted') {
     await rm(resultDir, { recursive: true, force: true });
     return { status, seconds };

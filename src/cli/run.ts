@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { InputError } from '../core/errors.js';
+import { loadResultSets } from '../results/load.js';
+import { renderReport } from '../report/render.js';
+import { dryRunText } from '../runner/dry-run.js';
+import { openSuiteHost } from '../runner/hosts.js';
+import { destroyLeftovers } from '../runner/leftovers.js';
+import { ShellLoopProbe } from '../runner/probe-workload.js';
+import type { EventSink } from '../runner/progress/events.js';
+import { jsonRenderer, plainRenderer, ttyRenderer } from '../runner/progress/renderers.js';
+import { defaultProviders } from '../runner/providers.js';
+import { storeResult } from '../runner/result-writers.js';
+import { executeRun } from '../runner/runner.js';
+import { resultIdOf } from '../suite/order.js';
+import { handleSignals } from '../runner/signals.js';
+import { finishRun, resumeRun, startRun } from '../runner/start.js';
+import { unixbenchWorkload, unixbenchCommandLines } from '../runner/unixbench-workload.js';
+import type { RunnerWorkload } from '../runner/workload-port.js';
+import { loadSuite } from '../suite/load.js';
+import type { RunPlan } from '../suite/plan.js';
+import { estimateRunSeconds } from '../runner/progress/plan-estimate.js';
+
+interface RunArgs {
+  debug: boolean;
+  suite?: string;
+  unixbenchSource?: string;
+  resume?: string;
+  dryRun: boolean;
+  json: boolean;
+  results: string;
+  report: boolean;
+  reports: string;
+  workload: 'unixbench' | 'shell-loop-probe';
+  probeSeconds: number;
+}
+
+/**
+ * virtbench run <suite.yaml>: provision every guest, run the workload in each, collect, clean up,
+ * render the report. Exit 0 all ok, 1 a target failed (or was not reached), 130 interrupted, 2 bad input.
+ */
+export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
+  command: 'run [suite]',
+  describe: 'run a suite: every target, every repetition, then the report',
+  builder: (y) =>
+    y
+      .positional('suite', { type: 'string', describe: 'suite file, e.g. suites/local-quick.yaml' })
+      .option('unixbench-source', { type: 'string', describe: 'UnixBench 5.1.3 source: a directory or a .tar.gz (default: $VIRTBENCH_UNIXBENCH_SOURCE, then the cache, then a download)' })
+      .option('resume', { type: 'string', describe: 'carry on with an interrupted or failed run directory (ok results are not repeated)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print every command each provider would run, and the order; run nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'progress as JSON events, one per line, on stdout' })
+      .option('results', { type: 'string', default: 'results', describe: 'folder for run directories' })
+      .option('report', { type: 'boolean', default: true, describe: 'render the report at the end (--no-report: do not)' })
+      .option('reports', { type: 'string', default: 'reports', describe: 'folder the report is written under (<reports>/<run-id>/)' })
+      .option('workload', {
+        choices: ['unixbench', 'shell-loop-probe'] as const,
+        default: 'unixbench' as const,
+        describe: 'shell-loop-probe: a seconds-long shell loop, to check hosts, guests and the runner itself; not a benchmark',
+      })
+      .option('probe-seconds', { type: 'number', default: 3, hidden: true })
+      .check((a) => {
+        if (!a.suite && !a.resume) throw new InputError('USAGE', 'name a suite file, or --resume <run-dir>', { hint: 'virtbench run suites/local-quick.yaml' });
+        if (a.suite && a.resume) throw new InputError('USAGE', 'give either a suite file or --resume <run-dir>, not both', { hint: 'a resumed run keeps the plan recorded in its run.json' });
+        return true;
+      })
+      .example('$0 run suites/local-quick.yaml --unixbench-source ~/byte-unixbench-v5.1.3.tar.gz', 'host, LXC and KVM on this machine')
+      .example('$0 run suites/seed-2011.yaml --dry-run', 'the commands of the 2011 comparison, without running them')
+      .example('$0 run --resume results/<run-id>', 'carry on after Ctrl-C') as never,
+  handler: async (args) => {
+    process.exitCode = await runMain(args);
+  },
+};
+
+async function runMain(args: RunArgs): Promise<number> {
+  const providers = defaultProviders();
+  const started = args.resume ? await resumeRun(args.resume) : undefined;
+  const plan: RunPlan = started ? started.state.state.plan : await loadSuite(args.suite!);
+
+  const workload: RunnerWorkload =
+    args.workload === 'shell-loop-probe' ? new ShellLoopProbe(args.probeSeconds) : await unixbenchWorkload(plan, { source: args.unixbenchSource, dryRun: args.dryRun });
+  if (args.dryRun) {
+    const lines = args.workload === 'unixbench' ? unixbenchCommandLines(plan) : [`shell-loop-probe: sh -c <loop> probe ${args.probeSeconds}`];
+    process.stdout.write(await dryRunText(plan, { providers, workloadLines: lines, seed: started?.state.state.seed }));
+    return 0;
+  }
+
+  const emit: EventSink = args.json ? jsonRenderer((t) => process.stdout.write(t)) : process.stderr.isTTY ? ttyRenderer((t) => process.stderr.write(t), { columns: () => process.stderr.columns ?? 100, debug: args.debug }) : plainRenderer((t) => process.stderr.write(t), { debug: args.debug });
+  const controller = new AbortController();
+  const stopSignals = handleSignals(controller, emit);
+  try {
+    const run = started ?? (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));
+    const s = run.state.state;
+    const openHost = openSuiteHost;
+    if (run.resumed) await destroyLeftovers(run.state, { providers, openHost, key: run.key, emit });
+    emit({
+      type: 'plan',
+      runId: s.runId,
+      runDir: run.runDir,
+      suite: s.plan.name,
+      order: s.plan.order.mode,
+      seed: s.seed,
+      repetitions: s.plan.repetitions,
+      targets: s.plan.targets.map((t) => t.spec.name),
+      hosts: s.plan.hosts.map((h) => h.name),
+      steps: Object.values(s.schedule).flat().map((st) => ({
+        resultId: resultIdOf(st), host: st.host, target: st.target, repetition: st.repetition,
+        method: s.plan.targets.find((t) => t.spec.name === st.target)!.spec.method,
+        done: s.steps[resultIdOf(st)]?.status === 'ok',
+      })),
+      resumed: run.resumed,
+      estimatedSeconds: estimateRunSeconds(s, workload),
+    });
+    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k) => openHost(h, k, controller.signal), writeResult: storeResult, emit, signal: controller.signal });
+    await finishRun(run.state, summary.outcome);
+
+    let report: { dir: string; files: string[] } | undefined;
+    if (args.report && summary.ok > 0 && workload.name === 'unixbench' && summary.outcome !== 'interrupted') {
+      const outDir = resolve(args.reports, s.runId);
+      try {
+        const out = await renderReport(await loadResultSets(run.runDir), { outDir, colour: !args.json && !!process.stdout.isTTY });
+        if (out.terminal && !args.json) process.stdout.write(out.terminal);
+        report = { dir: outDir, files: out.files.map((f) => relative(process.cwd(), f)) };
+      } catch (e) {
+        emit({ type: 'warning', message: `the report could not be rendered: ${(e as Error).message}; the results are safe in ${run.runDir} (try: virtbench report ${run.runDir} --out ${join(args.reports, s.runId)})` });
+      }
+    }
+    emit({ type: 'finished', outcome: summary.outcome, runDir: relative(process.cwd(), run.runDir) || run.runDir, ok: summary.ok, failed: summary.failed, missing: summary.missing, elapsedSeconds: summary.elapsedSeconds, report });
+    return summary.outcome === 'ok' ? 0 : summary.outcome === 'interrupted' ? 130 : 1;
+  } finally {
+    stopSignals();
+    (emit as { stop?: () => void }).stop?.();
+  }
+}

@@ -1,0 +1,20 @@
+import { availableParallelism } from 'node:os';
+import type { RunState } from '../run-state.js';
+import type { RunnerWorkload } from '../workload-port.js';
+import { overheadPriorSeconds } from './estimate.js';
+
+/** The whole run's estimate before it starts: the slowest host's queue of steps not yet done. */
+export function estimateRunSeconds(s: RunState, workload: RunnerWorkload): number {
+  let worst = 0;
+  for (const steps of Object.values(s.schedule)) {
+    let sum = 0;
+    for (const st of steps) {
+      if (s.steps[`${st.target}-r${st.repetition}`]?.status === 'ok') continue;
+      const t = s.plan.targets.find((x) => x.spec.name === st.target)!;
+      const cpus = t.spec.method === 'kvm' && !t.cpusFromHost ? t.spec.cpus : availableParallelism();
+      sum += overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + workload.estimateSeconds(cpus);
+    }
+    worst = Math.max(worst, sum);
+  }
+  return worst;
+}
