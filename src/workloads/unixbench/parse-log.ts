@@ -31,6 +31,10 @@ const LOG_HINT =
   'give the .log UnixBench 5.1.3 writes beside its report (HOST-YYYY-MM-DD-NN.log); a run that is still ' +
   'going or was cut short leaves a truncated log';
 
+function isSection(line: string): boolean {
+  return line.charCodeAt(0) === 35 && SECTION.test(line);
+}
+
 interface CopyBlock {
   fields: Map<string, string>;
   line: number;
@@ -77,9 +81,15 @@ export function parseLog(text: string, file: string): ParsedLog {
 
     let passNo = 0;
     let inBlock = false;
-    while (!c.atEnd && !SECTION.test(c.peek()!)) {
+    while (!c.atEnd && !isSection(c.peek()!)) {
       const lineNo = c.lineNumber;
       const line = c.next()!;
+      // Fast path: lines Run writes start with "#", "*" or ">"; the rest is program output.
+      const first = line.charCodeAt(0);
+      if (first !== 35 && first !== 42 && first !== 62) {
+        inBlock = false;
+        continue;
+      }
       const kv = /^# (\w+): ?(.*)$/.exec(line);
       if (kv && blocks) {
         if (!inBlock) blocks.push({ fields: new Map(), line: lineNo });
