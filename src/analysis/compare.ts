@@ -87,17 +87,35 @@ function listColumns(cols: Column[]): string {
   return cols.length ? cols.map((c) => `'${c.key.label}' (copies ${c.key.copies})`).join(', ') : '(none)';
 }
 
-function pick(set: ResultSet, cols: Column[], sel: ColumnSelector, side: string): Column {
+function pick(set: ResultSet, cols: Column[], sel: ColumnSelector, side: string): Column[] {
   const found = cols.filter((c) => matches(c, sel));
-  if (found.length === 1) return found[0]!;
+  if (found.length > 0) return found;
   const asked = [sel.target !== undefined ? `target '${sel.target}'` : '', sel.copies !== undefined ? `copies ${sel.copies}` : ''].filter(Boolean).join(', ');
-  throw new InputError(
-    'COMPARE_COLUMN',
-    found.length === 0
-      ? `the ${side} set ${set.name} has no column ${asked || 'at all'}; it has: ${listColumns(cols)}`
-      : `the ${side} set ${set.name} has ${found.length} columns matching ${asked || 'no selection'}: ${listColumns(found)}`,
-    { hint: 'pick one with --target <label> and --copies <n> (or --baseline-target/--candidate-target, --baseline-copies/--candidate-copies)', location: { file: set.source } },
-  );
+  throw new InputError('COMPARE_COLUMN', `the ${side} set ${set.name} has no column ${asked || 'at all'}; it has: ${listColumns(cols)}`, {
+    hint: 'pick one with --target <label> and --copies <n> (or --baseline-target/--candidate-target, --baseline-copies/--candidate-copies)',
+    location: { file: set.source },
+  });
+}
+
+function ambiguous(set: ResultSet, found: Column[], side: string): InputError {
+  return new InputError('COMPARE_COLUMN', `the ${side} set ${set.name} has ${found.length} matching columns: ${listColumns(found)}`, {
+    hint: 'pick one with --target <label> and --copies <n> (or --baseline-target/--candidate-target, --baseline-copies/--candidate-copies)',
+    location: { file: set.source },
+  });
+}
+
+/**
+ * Selected columns on both sides: one against one, or (a target against a target with several
+ * passes each) pass against pass by copies.
+ */
+function pairSelected(baseline: ResultSet, candidate: ResultSet, b: Column[], c: Column[]): [Column, Column][] {
+  if (b.length === 1 && c.length === 1) return [[b[0]!, c[0]!]];
+  const labels = (cols: Column[]) => new Set(cols.map((x) => x.key.label)).size;
+  if (labels(b) === 1 && labels(c) === 1) {
+    const pairs = b.flatMap((x) => c.filter((y) => y.key.copies === x.key.copies).map((y) => [x, y] as [Column, Column]));
+    if (pairs.length > 0) return pairs;
+  }
+  throw b.length > 1 ? ambiguous(baseline, b, 'baseline') : ambiguous(candidate, c, 'candidate');
 }
 
 /** Which columns to compare: explicit selectors, else same label and copies on both sides. */
@@ -115,7 +133,7 @@ export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pic
   if (opts.baselineColumn || opts.candidateColumn) {
     const b = pick(baseline, bc, opts.baselineColumn ?? opts.candidateColumn ?? {}, 'baseline');
     const c = pick(candidate, cc, opts.candidateColumn ?? opts.baselineColumn ?? {}, 'candidate');
-    return { pairs: [[b, c]], warnings: [] };
+    return { pairs: pairSelected(baseline, candidate, b, c), warnings: [] };
   }
   const pairs: [Column, Column][] = [];
   const warnings: string[] = [];

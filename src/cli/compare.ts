@@ -7,10 +7,16 @@ import type { SampleLevel } from '../analysis/samples.js';
 import { InputError } from '../core/errors.js';
 import { loadResultSets } from '../results/load.js';
 import type { ResultSet } from '../results/model.js';
+import { renderPdf } from '../report/pdf.js';
+import { verdictSection } from '../report/verdict-section.js';
+import { atomicWriteFile } from '../core/fs.js';
 
 export interface CompareArgs {
   baseline: string;
-  candidate: string;
+  /** Default: the baseline input (two targets of one run). */
+  candidate?: string;
+  /** Also write a PDF verdict page here. */
+  pdf?: string;
   format: OutputFormat;
   threshold: string | number;
   confidence: string | number;
@@ -59,7 +65,8 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
   if (args.variable !== undefined && !knownVariables().includes(args.variable)) {
     throw new InputError('COMPARE_OPTION', `--variable ${args.variable} is not known`, { hint: `one of: ${knownVariables().join(', ')}`, location: { field: 'variable' } });
   }
-  const [baseline, candidate] = [await loadOne(args.baseline), await loadOne(args.candidate)];
+  const baseline = await loadOne(args.baseline);
+  const candidate = args.candidate === undefined || args.candidate === args.baseline ? baseline : await loadOne(args.candidate);
   const comparison = compareResultSets(baseline, candidate, {
     threshold,
     confidence,
@@ -73,17 +80,18 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
 
 /** virtbench compare <baseline> <candidate>: exit 0 nothing regressed, 1 something did, 2 bad input. */
 export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
-  command: 'compare <baseline> <candidate>',
+  command: 'compare <baseline> [candidate]',
   describe: 'compare two result sets test by test: change with its interval and a verdict (exit 1 if anything regressed)',
   builder: (y) =>
     y
       .positional('baseline', { type: 'string', demandOption: true, describe: 'run directory, result set or folder of UnixBench output' })
-      .positional('candidate', { type: 'string', demandOption: true, describe: 'the same kinds of input, measured after the change' })
+      .positional('candidate', { type: 'string', describe: 'the same kinds of input, measured after the change (default: the baseline input, with --baseline-target/--candidate-target)' })
       .option('format', { choices: ['terminal', 'md', 'json'] as const, default: 'terminal' as const, describe: 'output format' })
       .option('threshold', { type: 'string', default: '2', describe: 'smallest change that counts, in percent' })
       .option('confidence', { type: 'string', default: '95', describe: 'family-wise confidence, in percent' })
       .option('variable', { type: 'string', describe: 'what the two sets differ in (kernel, compiler, governor, ...): other manifest differences warn' })
       .option('level', { choices: ['auto', 'repetitions', 'iterations'] as const, default: 'auto' as const, describe: "samples: repetitions, UnixBench's .log iterations, or auto" })
+      .option('pdf', { type: 'string', describe: 'also write the verdict as a PDF page to this file' })
       .option('target', { type: 'string', describe: 'compare only this column (target label or name) on both sides' })
       .option('copies', { type: 'number', describe: 'compare only the pass with this many copies on both sides' })
       .option('baseline-target', { type: 'string', describe: 'column of the baseline (overrides --target)' })
@@ -91,11 +99,24 @@ export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
       .option('candidate-target', { type: 'string', describe: 'column of the candidate (overrides --target)' })
       .option('candidate-copies', { type: 'number', describe: 'copies of the candidate column (overrides --copies)' })
       .example('$0 compare results/run-old results/run-new --variable kernel --format md', 'gate a kernel upgrade')
-      .example('$0 compare runD runD --baseline-copies 1 --candidate-copies 2', "a run's 1-copy against its 2-copy pass") as never,
+      .example('$0 compare results/<run-id> --baseline-target kernel-old --candidate-target kernel-new --variable kernel', 'two targets of one run')
+      .example('$0 compare runD --baseline-copies 1 --candidate-copies 2', "a run's 1-copy against its 2-copy pass") as never,
   handler: async (args) => {
     const colour = args.format === 'terminal' && !!process.stdout.isTTY && process.env.NO_COLOR === undefined;
-    const { output, exitCode } = await runCompare({ ...args, colour });
+    const { output, exitCode, comparison } = await runCompare({ ...args, colour });
     process.stdout.write(output);
+    if (args.pdf) await writeVerdictPdf(comparison, args.pdf);
     process.exitCode = exitCode;
   },
 };
+
+export async function writeVerdictPdf(c: Comparison, file: string): Promise<void> {
+  const title = `Verdict: ${c.baseline.name} -> ${c.candidate.name}`;
+  const pdf = await renderPdf({
+    title,
+    footer: `virtbench compare ${c.baseline.name} ${c.candidate.name}`,
+    titlePage: [{ text: title, style: 'title' }, { text: `Baseline ${c.baseline.source}; candidate ${c.candidate.source}.`, style: 'subtitle' }],
+    sections: [{ ...verdictSection(c), pageBreakBefore: false }],
+  });
+  await atomicWriteFile(file, pdf);
+}

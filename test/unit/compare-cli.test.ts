@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,12 @@ beforeAll(async () => {
   await writeRun('slower', 13, [{ label: 'lxc', method: 'lxc', medians: worseOnPipe, cv: 0.005, repetitions: 5, manifest: kernel('6.1.0-new'), hostManifest: kernel('6.1.0-new') }]);
   await writeRun('othercpu', 14, [
     { label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.005, repetitions: 5, manifest: { ...kernel('6.1.0-new'), cpuModel: 'Other CPU', governor: 'powersave' }, hostManifest: { ...kernel('6.1.0-new'), cpuModel: 'Other CPU', governor: 'powersave' } },
+  ]);
+  await writeRun('two-passes', 16, [
+    { label: 'kernel-old', method: 'kvm', copies: 1, medians: flatMedians(1000), cv: 0.003, repetitions: 3 },
+    { label: 'kernel-old', method: 'kvm', copies: 2, medians: flatMedians(1900), cv: 0.003, repetitions: 3 },
+    { label: 'kernel-new', method: 'kvm', copies: 1, medians: flatMedians(1000), cv: 0.003, repetitions: 3, manifest: kernel('6.12.0-new') },
+    { label: 'kernel-new', method: 'kvm', copies: 2, medians: flatMedians(1900), cv: 0.003, repetitions: 3, manifest: kernel('6.12.0-new') },
   ]);
   await writeRun('two-columns', 15, [
     { label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.005, repetitions: 2 },
@@ -103,7 +110,7 @@ suite('virtbench compare (CLI)', () => {
   });
 
   it('picks a column with --target, and lists the columns when it does not exist', async () => {
-    const ok = await cli(['compare', runs['two-columns']!, runs['two-columns']!, '--baseline-target', 'lxc', '--candidate-target', 'kvm', '--format', 'json']);
+    const ok = await cli(['compare', runs['two-columns']!, '--baseline-target', 'lxc', '--candidate-target', 'kvm', '--format', 'json']);
     const j = JSON.parse(ok.stdout);
     expect(j.pairs[0].baseline.id).toBe('lxc, 1 copy');
     expect(j.pairs[0].candidate.id).toBe('kvm, 1 copy');
@@ -112,6 +119,20 @@ suite('virtbench compare (CLI)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/has no column target 'openvz'; it has: .*'lxc' \(copies 1\)/);
     expect(bad.stderr).toMatch(/it has: .*'kvm' \(copies 1\)/);
+  });
+
+  it('compares two targets of one run (one input), pass against pass by copies, and writes a PDF', async () => {
+    const pdf = join(root, 'verdict.pdf');
+    const r = await cli(['compare', runs['two-passes']!, '--baseline-target', 'kernel-old', '--candidate-target', 'kernel-new', '--variable', 'kernel', '--format', 'json', '--pdf', pdf]);
+    const j = JSON.parse(r.stdout);
+    expect(j.pairs.map((p: { baseline: { id: string }; candidate: { id: string } }) => `${p.baseline.id} | ${p.candidate.id}`)).toEqual([
+      'kernel-old, 1 copy | kernel-new, 1 copy',
+      'kernel-old, 2 copies | kernel-new, 2 copies',
+    ]);
+    expect(j.familySize).toBe(26);
+    expect(r.code).toBe(0);
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    expect(text).toMatch(/kernel-old, 2 copies against kernel-new, 2 copies/);
   });
 
   it('colours the terminal table only when asked', async () => {
