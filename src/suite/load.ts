@@ -44,7 +44,7 @@ export async function loadSuite(path: string): Promise<RunPlan> {
 /** Parses and validates suite text; throws SuiteError with every mistake found. */
 export function parseSuite(text: string, file: string): RunPlan {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new SuiteError(
       file,
