@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,19 +34,27 @@ export interface FakeOpenvzHost {
   env: Record<string, string>;
   /** What the fake replayed so far (and any unexpected command it refused). */
   state(): Promise<ReplayState>;
+  /** Replay another transcript from its first step (env stays the same: a fixed path is used). */
+  useTranscript(name: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
 export async function fakeOpenvzHost(transcriptName: string, tmpPrefix = '/tmp/vbt6-fake-'): Promise<FakeOpenvzHost> {
-  const transcript = join(FIXTURES_DIR, transcriptName);
-  if (!existsSync(transcript)) throw new Error(`no transcript ${transcript}`);
   const dir = await mkdtemp(tmpPrefix);
   const binDir = join(dir, 'bin');
-  const { mkdir } = await import('node:fs/promises');
+  const transcript = join(dir, 'current.transcript');
+  const stateFile = join(dir, 'state.json');
+  const useTranscript = async (name: string) => {
+    const src = join(FIXTURES_DIR, name);
+    if (!existsSync(src)) throw new Error(`no transcript ${src}`);
+    await copyFile(src, transcript);
+    await rm(stateFile, { force: true });
+  };
+  await useTranscript(transcriptName);
   await mkdir(binDir);
   for (const [name, fake] of Object.entries(TOOLS)) await symlink(join(FAKES_DIR, fake), join(binDir, name));
-  const stateFile = join(dir, 'state.json');
   return {
+    useTranscript,
     binDir,
     transcript,
     env: { FAKE_OPENVZ_TRANSCRIPT: transcript, FAKE_OPENVZ_STATE: stateFile },
