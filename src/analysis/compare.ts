@@ -204,7 +204,12 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
     for (const p of rows) {
       if (p.diff) {
         const est = ratioInterval(p.diff, level);
-        const v = decide(est, opts.threshold);
+        let v = decide(est, opts.threshold);
+        // One run per side: the .log iterations show only within-run noise. A difference far
+        // beyond it still shows, but "no change" would claim more than one run can tell.
+        if (v.verdict === 'no change' && sampleLevel === 'iterations' && Math.min(b.results.length, c.results.length) < 2) {
+          v = { verdict: 'inconclusive', reason: 'within +-threshold, but one run per side cannot show "no change" (within-run noise only; repeat the run)' };
+        }
         p.row.estimate = est;
         p.row.changePercent = (est.ratio - 1) * 100;
         if (est.interval) p.row.intervalPercent = { lower: (est.interval.lower - 1) * 100, upper: (est.interval.upper - 1) * 100 };

@@ -20,6 +20,8 @@
  *   threshold, with the same confidence).
  * A significant change whose point estimate is below the threshold but whose interval reaches
  * past it stays inconclusive: the data cannot say whether it matters.
+ * compare adds one rule: with one run per side the samples are UnixBench's .log iterations
+ * (within-run noise only), and "no change" becomes inconclusive: one run cannot show it.
  */
 import type { RatioEstimate } from './ratio.js';
 

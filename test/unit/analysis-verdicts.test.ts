@@ -94,6 +94,21 @@ suite('verdict rates on synthetic data', () => {
     expect(c.regressed).toBe(false);
   });
 
+  it('one repetition with quiet .log iterations: a large drop shows, "no change" never does', () => {
+    const rng = seededRng(4);
+    const one = (medians: Record<string, number>) => [{ label: 'lxc', medians, cv: 0.001, repetitions: 1, iterations: 10, iterationCv: 0.002 }];
+    const a = syntheticSet(rng, 'a', one(flatMedians(1000)));
+    const same = syntheticSet(rng, 'b', one(flatMedians(1000)));
+    const c = compareResultSets(a, same);
+    expect(c.pairs[0]!.level).toBe('iterations');
+    expect(c.counts['no change']).toBe(0);
+    expect(c.pairs[0]!.rows.every((r) => r.verdict === 'inconclusive')).toBe(true);
+    expect(c.pairs[0]!.rows.some((r) => /one run per side cannot show "no change"/.test(r.reason))).toBe(true);
+    const slower = syntheticSet(rng, 'c', one({ ...flatMedians(1000), 'Pipe Throughput': 900 }));
+    const d = compareResultSets(a, slower);
+    expect(d.pairs[0]!.rows.find((r) => r.test === 'Pipe Throughput')!.verdict).toBe('regressed');
+  });
+
   it('decides by the stated rules at the edges', () => {
     const est = (ratio: number, lower: number, upper: number) => ({ ratio, logRatio: Math.log(ratio), se: 0.01, df: 8, nBaseline: 5, nCandidate: 5, interval: { lower, upper, confidence: 0.99 } });
     expect(decide(est(0.97, 0.95, 0.99), 0.02).verdict).toBe('regressed');

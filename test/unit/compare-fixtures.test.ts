@@ -63,3 +63,13 @@ suite('compare on the shipped fixtures', () => {
     await expect(runCompare({ ...base, baseline: dir, candidate: dir, copies: 4 })).rejects.toThrow(/has no column copies 4; it has: 'runD_default_full' \(copies 1\), 'runD_default_full' \(copies 2\)/);
   });
 });
+
+suite('one repetition never says "no change"', () => {
+  it('runD 1-copy pass against itself, at the iteration level: inconclusive, not "no change"', async () => {
+    const dir = `${FIX}/runD_default_full`;
+    const { comparison: c } = await runCompare({ ...base, baseline: dir, candidate: dir, copies: 1 });
+    expect(c.pairs[0]!.level).toBe('iterations');
+    expect(c.counts['no change']).toBe(0);
+    expect(c.counts.improved + c.counts.regressed).toBe(0);
+  });
+});
