@@ -18,8 +18,12 @@ export interface PdfChart {
 
 /** A4 portrait with 40pt margins: 515pt of width. Wider tables are split into column groups. */
 const CHART_WIDTH = 495;
-const COLUMNS_PER_TABLE = 4;
+const CONTENT_WIDTH = 515;
+const MAX_COLUMNS_PER_TABLE = 5;
 const TEST_COLUMN_WIDTH = 165;
+/** Average advance of a DejaVu Sans character at 8pt (bold a little wider), for column planning. */
+const CHAR_WIDTH_8PT = 4.8;
+const CELL_PADDING = 8;
 const TITLE_PAGE_CONDITIONS = 5;
 const TITLE_PAGE_VALUE_CHARS = 110;
 const TITLE_PAGE_KEYS = /kernel|cpu|hardware|unixbench|method|measured|arch|machine|virtuali[sz]ation|product/i;
@@ -37,6 +41,7 @@ export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnC
       margin: [0, 0, 0, 16],
     });
   }
+  out.push({ toc: { title: { text: 'Contents', style: 'h2' }, textStyle: { fontSize: 9 }, numberStyle: { fontSize: 9 } } });
   const summary = scoreSummary(cmp);
   const ratioFor = new Map(text.ratios.map((r) => [r.column.index, r]));
   out.push({ text: 'At a glance', style: 'h2' });
@@ -73,7 +78,6 @@ export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnC
     out.push(itemList(items.slice(0, TITLE_PAGE_CONDITIONS)));
   }
   if (cut) out.push({ text: 'Full conditions: see the Conditions section.', style: 'note' });
-  out.push({ toc: { title: { text: 'Contents', style: 'h2' } }, margin: [0, 8, 0, 0] });
   return out;
 }
 
@@ -156,18 +160,29 @@ export function standardPdf(cmp: Comparison, text: ReportText, conditions: Colum
   };
 }
 
-/** A text table as one or more pdfmake tables of at most COLUMNS_PER_TABLE value columns. */
+/**
+ * A text table as one or more pdfmake tables: as many value columns per table as fit the page
+ * (pdfmake never breaks a word, so a column is at least as wide as its longest word).
+ */
 export function pdfTable(t: TextTable): Content[] {
-  const out: Content[] = [{ text: t.title, style: 'h2' }];
   const n = t.header.length - 1;
-  for (let start = 0; start < n; start += COLUMNS_PER_TABLE) {
-    const end = Math.min(n, start + COLUMNS_PER_TABLE);
-    const header: TableCell[] = [th(t.header[0]!), ...t.header.slice(1 + start, 1 + end).map((h) => ({ ...th(h), alignment: 'right' as const }))];
-    const body: TableCell[][] = t.rows.map((r) => [
+  const words = t.header.slice(1).flatMap((h) => h.split(' '));
+  const cellLines = t.rows.flatMap((r) => r.cells.flatMap(cellParts));
+  const longest = Math.max(...words.map((w) => w.length), ...cellLines.map((l) => l.length));
+  const fit = Math.max(1, Math.min(MAX_COLUMNS_PER_TABLE, Math.floor((CONTENT_WIDTH - TEST_COLUMN_WIDTH) / (longest * CHAR_WIDTH_8PT + CELL_PADDING))));
+  const perTable = Math.ceil(n / Math.ceil(n / fit)); // 4 columns that fit 3 a table: 2 + 2, not 3 + 1
+  const out: Content[] = [];
+  for (let start = 0; start < n; start += perTable) {
+    const end = Math.min(n, start + perTable);
+    const header = [th(t.header[0]!), ...t.header.slice(1 + start, 1 + end).map((h) => ({ ...th(h), alignment: 'right' as const }))];
+    const body = t.rows.map((r) => [
       { text: r.label, fontSize: 8, bold: !!r.emphasis },
-      ...r.cells.slice(start, end).map((c) => ({ ...num(c), bold: !!r.emphasis })),
+      ...r.cells.slice(start, end).map((c) => {
+        const [value, spread] = cellParts(c);
+        return { text: spread ? [value!, { text: `\n${spread}`, fontSize: 7, color: '#555', bold: false }] : value!, fontSize: 8, alignment: 'right' as const, bold: !!r.emphasis };
+      }),
     ]);
-    out.push({
+    const table: Content = {
       table: { headerRows: 1, dontBreakRows: true, widths: [TEST_COLUMN_WIDTH, ...Array(end - start).fill('*')], body: [header, ...body] },
       layout: {
         fillColor: (row: number) => (row === 0 ? '#e8eef5' : row === t.rows.length ? '#f4f4ec' : row % 2 === 0 ? '#fafafa' : null),
@@ -176,11 +191,19 @@ export function pdfTable(t: TextTable): Content[] {
         hLineColor: () => '#99a',
       },
       margin: [0, 0, 0, 8],
-    });
-    if (n > COLUMNS_PER_TABLE) out.push({ text: `Columns ${start + 1}-${end} of ${n}.`, style: 'note', margin: [0, -4, 0, 8] });
+    };
+    const part = n > perTable ? [{ text: `Columns ${start + 1}-${end} of ${n}.`, style: 'note', margin: [0, -4, 0, 8] } as Content] : [];
+    // The title stays with the first table; a 13-row table always fits on one page.
+    out.push(start === 0 ? { stack: [{ text: t.title, style: 'h2' }, table, ...part], unbreakable: true } : { stack: [table, ...part], unbreakable: true });
   }
   for (const note of t.notes) out.push({ text: note, style: 'note' });
   return out;
+}
+
+/** "1703.2 [1354.2-2130.4]" -> ["1703.2", "[1354.2-2130.4]"]: the spread goes on its own line. */
+function cellParts(c: string): string[] {
+  const i = c.indexOf(' [');
+  return i < 0 ? [c] : [c.slice(0, i), c.slice(i + 1)];
 }
 
 function th(text: string) {

@@ -84,6 +84,7 @@ export function pdfDefinition(doc: PdfDocument): TDocumentDefinitions {
       text: s.title,
       style: 'h1',
       tocItem: true,
+      headlineLevel: 1,
       ...(breakBefore || i === 0 ? { pageBreak: 'before' as const } : { margin: [0, 18, 0, 10] as [number, number, number, number] }),
     });
     content.push(...s.content);
@@ -104,6 +105,10 @@ export function pdfDefinition(doc: PdfDocument): TDocumentDefinitions {
       margin: [40, 18, 40, 0],
     }),
     content,
+    // A section heading never ends a page: it moves to the next one with its content. Header
+    // and footer nodes are in the list too (at the page's top), hence the position filter.
+    pageBreakBefore: (node, nodes) =>
+      node.headlineLevel === 1 && !nodes.getFollowingNodesOnPage().some((n) => n.startPosition.top > node.startPosition.top),
   };
 }
 

@@ -60,11 +60,11 @@ function table(t: TextTable, st: Style): string[] {
   return out;
 }
 
-/** Word-wraps a header to the width; a word longer than the width stays whole. */
+/** Word-wraps a header to the width; a word longer than the width, or a "[marker]", stays whole. */
 function wrap(s: string, width: number): string[] {
   const lines: string[] = [];
   let cur = '';
-  for (const word of s.split(' ')) {
+  for (const word of s.split(/ (?![^[]*\])/)) {
     if (cur && cur.length + 1 + word.length > width) {
       lines.push(cur);
       cur = word;

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { importReference } from '../../src/results/import-reference.js';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultDoc, ResultSet } from '../../src/results/model.js';
 
@@ -9,10 +6,7 @@ export const REFERENCE_2011 = 'results/reference/2011';
 export const FIXTURE_RUNB = '/work/shared/fixtures/unixbench/runB_i1_c1_c2_index';
 
 export async function reference2011(): Promise<ResultSet> {
-  if (existsSync(join(REFERENCE_2011, 'set.json'))) return (await loadResultSets(REFERENCE_2011))[0]!;
-  // The imported set is not committed yet: import the shipped table and conditions the same way.
-  const { set } = await importReference(join(REFERENCE_2011, 'joes-2011-unixbench.csv'), join(REFERENCE_2011, 'conditions.yaml'));
-  return set;
+  return (await loadResultSets(REFERENCE_2011))[0]!;
 }
 
 export async function fixtureRunB(): Promise<ResultSet> {
