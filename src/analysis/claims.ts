@@ -172,6 +172,10 @@ export function checkClaims(run: ResultSet, reference: ResultSet, opts: { confid
     };
     const present = order.filter((r) => !unusable(r));
     const missing = order.filter((r) => unusable(r)).map((r) => unusable(r)!);
+    // What is checked is the 2011 ordering restricted to the methods this run can speak for.
+    if (present.length < order.length && present.length >= 2) {
+      claim.claim = `${test}: ${present.map((r) => ROLE_NAMES[r]).join(' > ')} (2011 order: ${order.map((r) => ROLE_NAMES[r]).join(' > ')})`;
+    }
     if (present.length < 2) {
       claim.reason = missing.join('; ') || 'fewer than two methods';
       pending.push({ claim, diffs: [], finish: () => {} });
