@@ -20,7 +20,8 @@ import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsS
 export const DISK_IMAGE_RECIPE_VERSION = 1;
 
 /** Beyond what rootfs.ts installs: a kernel that boots from virtio, and resize2fs for grown overlays. */
-export const DISK_IMAGE_PACKAGES: readonly string[] = ['linux-image-amd64', 'initramfs-tools', 'udev', 'kmod', 'e2fsprogs'];
+// dbus: systemd-logind needs it to turn the ACPI power button (QMP system_powerdown) into a clean poweroff.
+export const DISK_IMAGE_PACKAGES: readonly string[] = ['linux-image-amd64', 'initramfs-tools', 'udev', 'kmod', 'e2fsprogs', 'dbus'];
 
 export interface DiskImageSpec extends DebianImageSpec {
   /** Size of the base file system; guests with a larger disk grow it at boot. Default 4. */
