@@ -15,7 +15,7 @@ import type { DebianImageSpec } from '../../core/targets.js';
  */
 
 /** Bump when the build steps change, so old caches are not reused. */
-export const ROOTFS_RECIPE_VERSION = 1;
+export const ROOTFS_RECIPE_VERSION = 2;
 
 /** What sshd and UnixBench 5.1.3 need (gcc, make, perl with Time::HiRes, procps for ps). */
 export const ROOTFS_BASE_PACKAGES: readonly string[] = [
@@ -179,6 +179,11 @@ async function postSteps(host: CommandHost, root: string): Promise<void> {
   await host.run(['ln', '-sfn', '/etc/systemd/system/virtbench-ssh-hostkeys.service', etc('systemd/system/multi-user.target.wants/virtbench-ssh-hostkeys.service')]);
   await host.run(['ln', '-sfn', '/lib/systemd/system/ssh.service', etc('systemd/system/multi-user.target.wants/ssh.service')]);
   await host.writeFile(etc('default/locale'), 'LANG=C\n');
+  // Every container gets a full copy: documentation and translations only make that copy slower.
+  await host.writeFile(etc('dpkg/dpkg.cfg.d/virtbench-nodoc'), ['path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright', 'path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*', ''].join('\n'));
+  await host.run(['find', posix.join(root, 'usr/share/doc'), '-type', 'f', '!', '-name', 'copyright', '-delete']);
+  await host.run(['rm', '-rf', posix.join(root, 'usr/share/man'), posix.join(root, 'usr/share/locale'), posix.join(root, 'usr/share/info')]);
+  await host.run(['mkdir', '-p', posix.join(root, 'usr/share/man'), posix.join(root, 'usr/share/locale')]);
   await host.run(['chroot', root, 'apt-get', 'clean'], { allowFailure: true });
   await host.run(['rm', '-rf', posix.join(root, 'var/lib/apt/lists'), posix.join(root, 'debootstrap')]);
   await host.run(['mkdir', '-p', posix.join(root, 'var/lib/apt/lists/partial')]);

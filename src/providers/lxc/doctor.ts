@@ -1,5 +1,6 @@
 import type { DoctorCheck } from '../../core/guest.js';
 import type { CommandHost } from '../../core/host.js';
+import { resolveIdMap, SUBID_FIX } from './idshift.js';
 import { detectCgroupLayout } from './limits.js';
 
 /** What the LXC provider needs on a host, each with the fix when it is missing. */
@@ -53,6 +54,8 @@ export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
   const bridgeMod = (await host.run(['test', '-d', '/sys/module/bridge'], { allowFailure: true })).exitCode === 0;
   const bridgeCfg = (await host.run(['modprobe', '-n', 'bridge'], { allowFailure: true })).exitCode === 0;
   add('bridge support', bridgeMod || bridgeCfg, bridgeMod ? 'bridge module loaded' : bridgeCfg ? 'bridge module available' : 'no bridge module', 'a kernel with CONFIG_BRIDGE (modprobe bridge)');
+  const idmap = await resolveIdMap(host).then((m) => `root maps ${m.hostBase}..${m.hostBase + m.count - 1}`, (e: Error) => e);
+  checks.push({ provider: 'lxc', what: 'subordinate ids (unprivileged containers only)', ok: typeof idmap === 'string', detail: typeof idmap === 'string' ? idmap : idmap.message, fix: typeof idmap === 'string' ? undefined : SUBID_FIX });
   const root = (await host.run(['id', '-u'], { allowFailure: true })).stdout.trim() === '0';
   add('root', root, root ? 'running as root' : 'not root', 'run virtbench as root (containers, bridges and debootstrap need it)');
   return checks;

@@ -5,10 +5,10 @@ import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { LxcTarget } from '../../core/targets.js';
 import { buildRootfs, personaliseRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, rootfsPathFor } from '../images/rootfs.js';
 import { forgetOwned, listOwned, recordOwned } from '../ownership.js';
-import { DEFAULT_IDMAP, renderLxcConfig } from './config.js';
+import { renderLxcConfig } from './config.js';
 import { lxcDoctor } from './doctor.js';
 import { collectFacts, verifyLimits } from './facts.js';
-import { shiftOwnership } from './idshift.js';
+import { resolveIdMap, shiftOwnership } from './idshift.js';
 import { detectCgroupLayout, limitConfigLines, parseCpuset, resolveLimits } from './limits.js';
 import { bridgePlan, chooseAddress, ensureBridge, gatewayOf, linkExists, parseSubnet, releaseBridge, vethNameFor } from './network.js';
 import { waitForSsh } from './ssh-wait.js';
@@ -86,6 +86,7 @@ export class LxcProvider implements Provider<LxcTarget> {
     const online = parseCpuset((await host.run(['cat', '/sys/devices/system/cpu/online'])).stdout);
     const asked = resolveLimits(spec.limits, online);
     const limitLines = limitConfigLines(asked, layout);
+    const idmap = spec.privileged ? undefined : await resolveIdMap(host);
     const lxcPath = await lxcPathOf(host);
     const dir = posix.join(lxcPath, name);
     if ((await containerState(host, name)) !== undefined || (await exists(host, dir))) {
@@ -115,7 +116,6 @@ export class LxcProvider implements Provider<LxcTarget> {
       const copySeconds = (Date.now() - t0) / 1000;
       const { hostKey } = await personaliseRootfs(host, rootfs, { hostname: name, authorizedKey: ctx.key.publicKey });
       guest.ssh.hostKey = hostKey;
-      const idmap = spec.privileged ? undefined : DEFAULT_IDMAP;
       if (idmap) {
         say(`shifting rootfs ownership to ${idmap.hostBase}+ for the id map`);
         await shiftOwnership(host, rootfs, idmap.hostBase);
@@ -190,9 +190,25 @@ export async function destroyLxc(host: CommandHost, h: LxcHandle, progress: Prov
       if (await exists(host, dir)) throw new ProviderError('LXC_DESTROY', `could not remove ${dir}: ${r.stderr.trim()}`, { hint: 'check for mounts inside it (grep /proc/mounts)' });
     }
   }
+  await removeEmptyCgroups(host, h.container);
   if (await linkExists(host, h.veth)) await host.run(['ip', 'link', 'del', 'dev', h.veth], { allowFailure: true });
   await releaseBridge(host, h.bridge, h.recordKey, progress);
   await forgetOwned(h.recordKey);
+}
+
+/**
+ * LXC leaves its monitor (and after an aborted start, payload) cgroups behind in some failure
+ * paths. Remove those named for this container, only when empty (rmdir refuses otherwise).
+ */
+async function removeEmptyCgroups(host: CommandHost, container: string): Promise<void> {
+  const layout = await detectCgroupLayout(host);
+  const roots = [...new Set([...Object.values(layout.v1Mounts), ...(layout.unifiedMount ? [layout.unifiedMount] : [])])];
+  for (const root of roots) {
+    for (const leaf of [`lxc.monitor.${container}`, `lxc.payload.${container}`]) {
+      const dir = posix.join(root, leaf);
+      if (await exists(host, dir)) await host.run(['find', dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', '+'], { allowFailure: true });
+    }
+  }
 }
 
 export function isLxcHandle(x: Record<string, unknown>): x is LxcHandle {
