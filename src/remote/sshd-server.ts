@@ -1,4 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -40,6 +41,22 @@ export interface SshdServer {
 }
 
 const SSHD = '/usr/sbin/sshd';
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
 
 export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -143,9 +160,10 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
     const pid = child.pid;
     if (pid === undefined) throw new PrerequisiteError('SSHD_START', `could not start ${sshdPath}`, { hint: 'apt-get install openssh-server' });
     let exited = false;
-    void child.then(() => {
+    child.once('exit', () => {
       exited = true;
     });
+    void child.catch(() => {});
     const deadline = Date.now() + 10_000;
     while (!exited && Date.now() < deadline) {
       if (await sshBannerSeen(port)) {
@@ -161,19 +179,13 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
             if (stopped) return;
             stopped = true;
             if (!exited) {
-              try {
-                process.kill(pid, 'SIGTERM');
-              } catch {
-                /* already gone */
-              }
-              const killTimer = setTimeout(() => {
-                try {
-                  process.kill(pid, 'SIGKILL');
-                } catch {
-                  /* gone */
-                }
-              }, 5000);
-              await child;
+              // Per-connection sshd processes outlive the listener; end them too, by PID.
+              const conns = childPids(pid);
+              const gone = new Promise<void>((r) => (exited ? r() : child.once('exit', () => r())));
+              signal(pid, 'SIGTERM');
+              for (const c of conns) signal(c, 'SIGTERM');
+              const killTimer = setTimeout(() => signal(pid, 'SIGKILL'), 5000);
+              await gone; // not the output streams: a session's stray child may hold them open
               clearTimeout(killTimer);
             }
             if (ownDir) await rm(dir, { recursive: true, force: true });
@@ -184,8 +196,9 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
       await new Promise((r) => setTimeout(r, 50));
     }
     if (!exited) {
-      process.kill(pid, 'SIGKILL');
-      await child;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      signal(pid, 'SIGKILL');
+      await gone;
     }
     lastError = log.trim().split('\n').slice(-3).join(' / ');
     if (opts.port !== undefined) break; // a fixed port that fails will not get better
