@@ -4,6 +4,8 @@ import { compareCommand } from './compare.js';
 import { reproduceCommand } from './reproduce.js';
 import { importReferenceCommand } from './import-reference.js';
 import { reportCommand } from './report.js';
+import { guestsCommand } from './guests.js';
+import { doctorCommand } from './doctor.js';
 
 /**
  * Every `virtbench` sub-command, one file each under src/cli/. A command file parses its
@@ -15,3 +17,5 @@ commands.push(importReferenceCommand);
 commands.push(compareCommand);
 commands.push(reproduceCommand);
 commands.push(runCommand);
+commands.push(guestsCommand);
+commands.push(doctorCommand);

@@ -52,7 +52,7 @@ export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
   const keygen = await has('ssh-keygen');
   add('ssh-keygen', keygen, keygen ? 'found' : 'not found', 'apt-get install openssh-client');
   const bridgeMod = (await host.run(['test', '-d', '/sys/module/bridge'], { allowFailure: true })).exitCode === 0;
-  const bridgeCfg = (await host.run(['modprobe', '-n', 'bridge'], { allowFailure: true })).exitCode === 0;
+  const bridgeCfg = !bridgeMod && (await has('modprobe')) && (await host.run(['modprobe', '-n', 'bridge'], { allowFailure: true })).exitCode === 0;
   add('bridge support', bridgeMod || bridgeCfg, bridgeMod ? 'bridge module loaded' : bridgeCfg ? 'bridge module available' : 'no bridge module', 'a kernel with CONFIG_BRIDGE (modprobe bridge)');
   const idmap = await resolveIdMap(host).then((m) => `root maps ${m.hostBase}..${m.hostBase + m.count - 1}`, (e: Error) => e);
   checks.push({ provider: 'lxc', what: 'subordinate ids (unprivileged containers only)', ok: typeof idmap === 'string', detail: typeof idmap === 'string' ? idmap : idmap.message, fix: typeof idmap === 'string' ? undefined : SUBID_FIX });

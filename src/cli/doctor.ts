@@ -1,0 +1,91 @@
+import type { CommandModule } from 'yargs';
+import { InputError } from '../core/errors.js';
+import type { DoctorCheck, Provider } from '../core/guest.js';
+import type { CommandHost } from '../core/host.js';
+import { METHODS, type Method } from '../core/targets.js';
+import { LocalHost } from '../hosts/local.js';
+import { KvmProvider } from '../providers/kvm/provider.js';
+import { LxcProvider } from '../providers/lxc/provider.js';
+import { OpenvzProvider } from '../providers/openvz/provider.js';
+
+/** `virtbench doctor`: every provider's prerequisites on this host, ok or missing with the fix. */
+
+type DoctorSource = Pick<Provider, 'method' | 'doctor'>;
+
+/** The host provider is optional here: it lives in src/providers/host.ts once that lands. */
+async function hostProvider(): Promise<DoctorSource | undefined> {
+  const path = '../providers/host.js';
+  const mod = (await import(path).catch(() => undefined)) as Record<string, unknown> | undefined;
+  for (const value of Object.values(mod ?? {})) {
+    if (typeof value !== 'function') continue;
+    const proto = (value as { prototype?: { doctor?: unknown } }).prototype;
+    if (typeof proto?.doctor !== 'function') continue;
+    try {
+      const p = new (value as new () => DoctorSource)();
+      if (p.method === 'host') return p;
+    } catch {
+      // a constructor that needs arguments is not the provider class
+    }
+  }
+  return undefined;
+}
+
+export async function doctorProviders(): Promise<DoctorSource[]> {
+  const host = await hostProvider();
+  return [...(host ? [host] : []), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
+}
+
+export async function runDoctor(host: CommandHost, methods: readonly Method[]): Promise<DoctorCheck[]> {
+  const out: DoctorCheck[] = [];
+  for (const p of await doctorProviders()) {
+    if (!methods.includes(p.method)) continue;
+    try {
+      out.push(...(await p.doctor(host)));
+    } catch (e) {
+      out.push({ provider: p.method, what: 'doctor', ok: false, detail: `the ${p.method} checks themselves failed: ${(e as Error).message}`, fix: 'run again with --debug and report it' });
+    }
+  }
+  return out;
+}
+
+export function formatChecks(checks: DoctorCheck[]): string {
+  const lines: string[] = [];
+  let last = '';
+  for (const c of checks) {
+    if (c.provider !== last) {
+      lines.push(`${c.provider}:`);
+      last = c.provider;
+    }
+    lines.push(`  ${c.ok ? 'ok     ' : 'MISSING'}  ${c.what}: ${c.detail}`);
+    if (!c.ok && c.fix) lines.push(`           fix: ${c.fix}`);
+  }
+  const missing = checks.filter((c) => !c.ok).length;
+  lines.push('', missing ? `${missing} missing` : 'everything is in place');
+  return lines.join('\n') + '\n';
+}
+
+interface DoctorArgs {
+  debug: boolean;
+  method?: string[];
+  json: boolean;
+}
+
+export const doctorCommand: CommandModule<{ debug: boolean }, DoctorArgs> = {
+  command: 'doctor',
+  describe: 'check this host\'s prerequisites for each provider and print what is missing, with the fix',
+  builder: (y) =>
+    y
+      .option('method', { type: 'string', array: true, describe: `only these providers (${METHODS.join(', ')})` })
+      .option('json', { type: 'boolean', default: false, describe: 'print the checks as JSON' })
+      .example('$0 doctor --method lxc', 'only the LXC prerequisites') as never,
+  handler: async (args) => {
+    const methods = (args.method ?? [...METHODS]) as Method[];
+    const unknown = methods.filter((m) => !METHODS.includes(m));
+    if (unknown.length) throw new InputError('DOCTOR_BAD_METHOD', `unknown method ${unknown.join(', ')}`, { hint: `use one of ${METHODS.join(', ')}`, location: { field: '--method' } });
+    const host = new LocalHost();
+    const checks = await runDoctor(host, methods);
+    process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
+    // Checks marked "(optional)" or "(... only)" do not fail the command.
+    if (checks.some((c) => !c.ok && !/\((optional|[^)]* only)\)/.test(c.what))) process.exitCode = 1;
+  },
+};

@@ -1,0 +1,108 @@
+import type { CommandModule } from 'yargs';
+import { InputError, isVirtbenchError, ProviderError } from '../core/errors.js';
+import type { CommandHost } from '../core/host.js';
+import { stderrProgress } from '../core/log.js';
+import { LocalHost } from '../hosts/local.js';
+import { destroyKvmHandle } from '../providers/kvm/provider.js';
+import { releaseBridge } from '../providers/lxc/network.js';
+import { destroyLxc, isLxcHandle } from '../providers/lxc/provider.js';
+import { forgetOwned, listOwned, ownerIsGone, type OwnedRecord } from '../providers/ownership.js';
+
+/**
+ * `virtbench guests list|destroy`: what the harness owns on this host, from its ownership records
+ * (never by name pattern), and removal of what a crashed run left behind.
+ */
+
+export interface OwnedRow {
+  record: OwnedRecord;
+  orphaned: boolean;
+}
+
+export async function ownedRows(): Promise<OwnedRow[]> {
+  return (await listOwned()).map((record) => ({ record, orphaned: ownerIsGone(record) }));
+}
+
+export function formatOwned(rows: OwnedRow[]): string {
+  if (!rows.length) return 'virtbench owns nothing on this host.\n';
+  const table = [['KEY', 'KIND', 'METHOD', 'NAME', 'RUN', 'CREATED', 'OWNER', 'STATE']];
+  for (const { record: r, orphaned } of rows) {
+    table.push([r.key, r.kind, r.method ?? '-', r.name, r.runId ?? '-', r.createdAt.replace(/\.\d+Z$/, 'Z'), String(r.ownerPid), orphaned ? 'orphaned' : 'owner running']);
+  }
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Destroy one owned thing by its record, through its provider's own destroy. */
+export async function destroyOwned(host: CommandHost, r: OwnedRecord): Promise<string> {
+  if (r.kind === 'bridge') {
+    const bridge = String(r.handle.bridge ?? r.name);
+    return (await releaseBridge(host, bridge, undefined, stderrProgress)) ? `removed bridge ${bridge}` : `kept bridge ${bridge}: still in use`;
+  }
+  switch (r.method) {
+    case 'lxc':
+      if (!isLxcHandle(r.handle)) throw new ProviderError('GUESTS_BAD_RECORD', `record ${r.key} has no LXC handle`, { hint: 'inspect the record file under the state directory' });
+      await destroyLxc(host, r.handle, stderrProgress);
+      return `destroyed lxc container ${r.name}`;
+    case 'kvm':
+      await destroyKvmHandle(host, r.handle);
+      await forgetOwned(r.key);
+      return `destroyed kvm guest ${r.name}`;
+    default:
+      throw new ProviderError('GUESTS_UNSUPPORTED', `record ${r.key}: destroying ${r.method ?? 'unknown'} guests from a record is not supported`, {
+        hint: r.method === 'openvz' ? 'OpenVZ containers live on the OpenVZ host: destroy them there (vzctl destroy <ctid>)' : 'inspect the record file under the state directory',
+      });
+  }
+}
+
+interface GuestsArgs {
+  debug: boolean;
+  action: 'list' | 'destroy';
+  keys: string[];
+  allOrphaned: boolean;
+  force: boolean;
+  json: boolean;
+}
+
+export const guestsCommand: CommandModule<{ debug: boolean }, GuestsArgs> = {
+  command: 'guests <action> [keys..]',
+  describe: 'list what virtbench owns on this host, or destroy leftovers of a crashed run',
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['list', 'destroy'] as const, demandOption: true })
+      .positional('keys', { type: 'string', array: true, default: [], describe: 'record keys to destroy (see guests list)' })
+      .option('all-orphaned', { type: 'boolean', default: false, describe: 'destroy everything whose owning run is no longer running' })
+      .option('force', { type: 'boolean', default: false, describe: 'also destroy named keys whose owning run is still running' })
+      .option('json', { type: 'boolean', default: false, describe: 'list as JSON' })
+      .example('$0 guests list', 'what the harness owns, with "orphaned" for crashed runs')
+      .example('$0 guests destroy --all-orphaned', 'clean up after a crashed run') as never,
+  handler: async (args) => {
+    const rows = await ownedRows();
+    if (args.action === 'list') {
+      process.stdout.write(args.json ? JSON.stringify(rows.map((r) => ({ ...r.record, orphaned: r.orphaned })), null, 2) + '\n' : formatOwned(rows));
+      return;
+    }
+    if (!args.allOrphaned && args.keys.length === 0) throw new InputError('GUESTS_NOTHING', 'guests destroy: name record keys or give --all-orphaned', { hint: 'see: virtbench guests list' });
+    const chosen: OwnedRow[] = [];
+    for (const key of args.keys) {
+      const row = rows.find((r) => r.record.key === key);
+      if (!row) throw new InputError('GUESTS_UNKNOWN_KEY', `no ownership record with key ${JSON.stringify(key)}`, { hint: 'see: virtbench guests list', location: { field: 'keys' } });
+      if (!row.orphaned && !args.force) throw new InputError('GUESTS_OWNER_RUNNING', `${key} belongs to running process ${row.record.ownerPid}`, { hint: 'stop that run first, or add --force' });
+      chosen.push(row);
+    }
+    if (args.allOrphaned) for (const row of rows) if (row.orphaned && !chosen.includes(row)) chosen.push(row);
+    // Guests first, so their bridges are unused when their turn comes.
+    chosen.sort((a, b) => (a.record.kind === b.record.kind ? 0 : a.record.kind === 'guest' ? -1 : 1));
+    const host = new LocalHost();
+    let failed = 0;
+    for (const { record } of chosen) {
+      try {
+        process.stdout.write(`${record.key}: ${await destroyOwned(host, record)}\n`);
+      } catch (e) {
+        failed++;
+        process.stderr.write(`${record.key}: ${isVirtbenchError(e) ? e.describe() : (e as Error).message}\n`);
+      }
+    }
+    if (!chosen.length) process.stdout.write('nothing orphaned to destroy.\n');
+    if (failed) process.exitCode = 2;
+  },
+};
