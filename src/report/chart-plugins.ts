@@ -22,6 +22,7 @@ export interface ErrorBarsOptions {
 
 export interface PageOptions {
   background?: string;
+  /** A dashed line at value; the label is drawn right of the plot (reserve layout.padding.right). */
   referenceLine?: { value: number; label: string };
 }
 
@@ -91,10 +92,12 @@ export const pagePlugin: Plugin<'bar'> = {
     ctx.lineTo(chart.chartArea.right, py);
     ctx.stroke();
     ctx.setLineDash([]);
+    // The label goes beside the plot, where no bar can be under it.
+    ctx.font = '11px "DejaVu Sans"';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
     ctx.fillStyle = '#444';
-    ctx.font = '12px "DejaVu Sans"';
-    ctx.textAlign = 'right';
-    ctx.fillText(ref.label, chart.chartArea.right - 4, py - 4);
+    ctx.fillText(ref.label, chart.chartArea.right + 6, py);
     ctx.restore();
   },
 };

@@ -133,10 +133,13 @@ export function normalisedChart(cmp: Comparison, baseline: ComparisonColumn, opt
       labels: cmp.rows.map((r) => shortTestName(r.test)),
       datasets: shown.map((c) => ({ label: c.displayLabel, data: cmp.rows.map((r) => norm(r, c)?.v ?? null) as number[], ...datasetStyle(c) })),
     },
-    options: baseOptions(`Index normalised to ${baseline.label}`, subtitle, `% of ${baseline.label}`, {
-      vbErrorBars: { bars: opts.noErrorBars ? [] : bars },
-      vbPage: { referenceLine: { value: 100, label: `${baseline.label} = 100` } },
-    }),
+    options: {
+      ...baseOptions(`Index normalised to ${baseline.label}`, subtitle, `% of ${baseline.label}`, {
+        vbErrorBars: { bars: opts.noErrorBars ? [] : bars },
+        vbPage: { referenceLine: { value: 100, label: '= 100' } },
+      }),
+      layout: { padding: { top: 12, bottom: 12, left: 12, right: 52 } },
+    },
   };
   return { id: 'normalised', title: `Index normalised to ${baseline.label}`, caption: legendCaption(cmp, `Baseline: ${baseline.displayLabel} = 100. ${errorBarNote(bars)}`), config };
 }
