@@ -1,3 +1,4 @@
+import { unixbenchFixture } from '../support/fixtures.js';
 import { describe as suite, expect, it } from 'vitest';
 import { columnIntervals } from '../../src/analysis/error-bars.js';
 import { seededRng } from '../../src/analysis/prng.js';
@@ -18,7 +19,7 @@ suite('error bars per column and test', () => {
   });
 
   it("one repetition: the printed index with the width of UnixBench's iterations (runD fixture)", async () => {
-    const [set] = await loadResultSets('/work/shared/fixtures/unixbench/runD_default_full');
+    const [set] = await loadResultSets(unixbenchFixture('runD_default_full'));
     const bars = columnIntervals(set!);
     const dhry = bars.find((b) => b.copies === 1 && b.test === 'Dhrystone 2 using register variables')!;
     expect(dhry.value).toBe(3357.5); // as printed in the report

@@ -1,9 +1,10 @@
+import { UNIXBENCH_FIXTURES } from '../support/fixtures.js';
 import { readFileSync } from 'node:fs';
 import { describe as suite, expect, it } from 'vitest';
 import { runCompare } from '../../src/cli/compare.js';
 
 /** The shipped real UnixBench output: runD (default ./Run: 10 or 3 iterations per test) and runB (-i 1). */
-const FIX = '/work/shared/fixtures/unixbench';
+const FIX = UNIXBENCH_FIXTURES;
 const base = { format: 'json' as const, threshold: '2', confidence: '95', level: 'auto' as const };
 
 /** The printed index of a test in the Nth pass of a report, read from the file itself. */

@@ -1,3 +1,4 @@
+import { unixbenchFixture } from '../support/fixtures.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { verdictSection } from '../../src/report/verdict-section.js';
 
 suite('PDF verdict page', () => {
   it('renders the comparison of the runD fixture passes as a PDF page whose text holds the verdicts and intervals', async () => {
-    const dir = '/work/shared/fixtures/unixbench/runD_default_full';
+    const dir = unixbenchFixture('runD_default_full');
     const { comparison } = await runCompare({ baseline: dir, candidate: dir, baselineCopies: 1, candidateCopies: 2, format: 'json', threshold: '2', confidence: '95', level: 'auto' });
     expect(verdictSection(comparison).id).toBe('verdict');
     const tmp = await mkdtemp(join(tmpdir(), 'vb-h8-pdf-'));
