@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -87,6 +88,8 @@ async function runMain(args: RunArgs): Promise<number> {
 
   const emit: EventSink = args.json ? jsonRenderer((t) => process.stdout.write(t)) : process.stderr.isTTY ? ttyRenderer((t) => process.stderr.write(t), { columns: () => process.stderr.columns ?? 100, debug: args.debug }) : plainRenderer((t) => process.stderr.write(t), { debug: args.debug });
   const controller = new AbortController();
+  // Every SSH exec of every host listens on the one run signal.
+  setMaxListeners(0, controller.signal);
   const stopSignals = handleSignals(controller, emit);
   try {
     const run = started ?? (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));

@@ -23,6 +23,7 @@ export interface RunnerDeps {
   signal: AbortSignal;
   /** How often a status event (elapsed, remaining) is emitted; default 5 s. */
   statusIntervalMs?: number;
+  connectDeadlineMs?: number;
 }
 
 export interface RunSummary {
@@ -102,7 +103,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
         emitStatus();
         const r = await runStep(step, resultId, {
           runId: s.runId, runDir: d.runDir, state: d.state, host, provider, target, spec, workload: d.workload, key: d.key,
-          writeResult: d.writeResult, emit: d.emit, signal: d.signal,
+          writeResult: d.writeResult, emit: d.emit, signal: d.signal, connectDeadlineMs: d.connectDeadlineMs,
           onProgress: (e) => {
             const c = current.get(hostName);
             if (c && e.step === 'run' && e.remainingSeconds !== undefined) c.workloadRemaining = e.remainingSeconds + 30;

@@ -29,6 +29,8 @@ export interface StepDeps {
   signal: AbortSignal;
   /** Called with every progress event of the step (the runner tracks UnixBench's remaining time). */
   onProgress?: (e: ProgressEvent) => void;
+  /** How long to keep trying to reach a provisioned guest by SSH (default 120 s: guests boot). */
+  connectDeadlineMs?: number;
 }
 
 export interface StepOutcome {
@@ -96,7 +98,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
 
     phase = 'connect';
     say('connect', `connecting to ${provisioned.ssh.user}@${provisioned.ssh.host}:${provisioned.ssh.port}`);
-    const session = await SshSession.open(provisioned.ssh, { signal: d.signal, deadlineMs: 120_000 });
+    const session = await SshSession.open(provisioned.ssh, { signal: d.signal, deadlineMs: d.connectDeadlineMs ?? 120_000 });
     cleanup.push('close the SSH session', () => session.close());
     const ctx: StepContext = { step, resultId, guest: provisioned, session, host: d.host, resultDir, progress, signal: d.signal };
 
