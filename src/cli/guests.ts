@@ -95,6 +95,10 @@ export const guestsCommand: CommandModule<{ debug: boolean }, GuestsArgs> = {
     const host = new LocalHost();
     let failed = 0;
     for (const { record } of chosen) {
+      if (!(await listOwned()).some((r) => r.key === record.key)) {
+        process.stdout.write(`${record.key}: already removed (with its last guest)\n`);
+        continue;
+      }
       try {
         process.stdout.write(`${record.key}: ${await destroyOwned(host, record)}\n`);
       } catch (e) {
