@@ -1,3 +1,4 @@
+import { UNIXBENCH_FIXTURES } from '../test/support/fixtures.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import type { ResultDoc, ResultSet } from '../src/results/model.js';
  * as their geometric mean. 10 targets x 2 passes = 20 columns of 100 repetitions each.
  * Then runs bench/parse.ts (parsing 1,000 UnixBench reports) when it exists.
  */
-const FIXTURES = '/work/shared/fixtures/unixbench';
+const FIXTURES = UNIXBENCH_FIXTURES;
 const N = Number(process.argv[2] ?? 1000);
 const TARGETS = 10;
 

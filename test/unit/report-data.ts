@@ -1,9 +1,10 @@
+import { unixbenchFixture } from '../support/fixtures.js';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultDoc, ResultSet } from '../../src/results/model.js';
 
 /** Real inputs for the report tests: the 2011 reference set and the shipped UnixBench fixtures. */
 export const REFERENCE_2011 = 'results/reference/2011';
-export const FIXTURE_RUNB = '/work/shared/fixtures/unixbench/runB_i1_c1_c2_index';
+export const FIXTURE_RUNB = unixbenchFixture('runB_i1_c1_c2_index');
 
 export async function reference2011(): Promise<ResultSet> {
   return (await loadResultSets(REFERENCE_2011))[0]!;
