@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Guest, ProvisionContext, RunKey } from '../../src/core/guest.js';
@@ -43,12 +44,14 @@ export async function pathExists(p: string): Promise<boolean> {
   return execa('test', ['-e', p], { reject: false }).then((r) => r.exitCode === 0);
 }
 
+/** A live process (a zombie waiting for PID 1 to reap it counts as gone: it holds no resources). */
 export function pidAlive(pid: number | undefined): boolean {
   if (!pid) return false;
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return false;
   }
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }

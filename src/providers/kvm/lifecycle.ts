@@ -65,7 +65,7 @@ async function shutDown(pid: number, h: KvmHandle, o: { powerdownMs: number; pro
     if (qmp) {
       const status = await qmp.queryStatus().catch(() => undefined);
       // A guest that is not running (internal-error, paused) cannot react to the power button.
-      if (status?.running) {
+      if (status?.running && o.powerdownMs > 0) {
         await qmp.powerdown().catch(() => {});
         if (await waitForExit(pid, h.pidFile, o.powerdownMs)) return 'acpi';
         o.progress({ subject: h.name, step: 'destroy', message: `no ACPI shutdown within ${(o.powerdownMs / 1000).toFixed(0)} s; stopping QEMU`, level: 'warn' });
