@@ -1,4 +1,4 @@
-import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InterruptedError } from '../core/errors.js';
 import type { Guest, Provider, ProvisionContext, RunKey } from '../core/guest.js';
@@ -154,7 +154,8 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
         finishedAt,
         emulated: guest?.emulated ?? false,
         guestFacts: guest?.facts,
-        rawFiles: ['runner.log'],
+        // What a failed workload brought back (UnixBench's report up to the abort) is kept and listed.
+        rawFiles: await rawFilesIn(resultDir),
       });
     }
 
@@ -199,6 +200,12 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     error: status === 'failed' ? describeError(failure, phase) : undefined,
   });
   return { status, seconds, workloadSeconds: outcome?.workloadSeconds, error: failure };
+}
+
+async function rawFilesIn(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files = names.filter((n) => n !== 'result.json' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(n));
+  return [...new Set([...files, 'runner.log'])].sort();
 }
 
 async function keepEarlierAttempt(runDir: string, resultId: string): Promise<void> {

@@ -1,10 +1,10 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { InputError, PrerequisiteError } from '../core/errors.js';
+import { UNIXBENCH_VERSION, resolveUnixBenchSource } from '../workloads/unixbench/source.js';
+import type { UnixBenchInstall } from '../workloads/unixbench/install.js';
+import { UnixBenchWorkload, type UnixBenchRunOptions } from '../workloads/unixbench/workload.js';
 import { shellCommand } from '../remote/quote.js';
 import type { RunPlan } from '../suite/plan.js';
 import { unixbenchSeconds } from './progress/estimate.js';
-import type { RunnerWorkload } from './workload-port.js';
+import type { RunnerWorkload, StepContext, WorkloadOutcome } from './workload-port.js';
 
 /** `./Run` as the suite asks for it: no arguments at all for the 2011 defaults. */
 export function runArgv(o: RunPlan['workload']['options']): string[] {
@@ -26,44 +26,69 @@ export function unixbenchCommandLines(plan: RunPlan): string[] {
   ];
 }
 
-export const SOURCE_HINT =
-  'give the UnixBench 5.1.3 source with --unixbench-source <dir|tarball> or VIRTBENCH_UNIXBENCH_SOURCE: ' +
-  'on a machine with internet, `git clone --branch v5.1.3 https://github.com/kdlucas/byte-unixbench` ' +
-  '(or download its v5.1.3 tarball) and copy it here';
-
-/** The UnixBench source the run will use: the flag, then the environment variable. */
-export async function resolveUnixbenchSource(flag: string | undefined): Promise<string | undefined> {
-  const given = flag ?? process.env.VIRTBENCH_UNIXBENCH_SOURCE;
-  if (!given) return undefined;
-  const path = resolve(given);
-  try {
-    await stat(path);
-  } catch {
-    throw new InputError('UNIXBENCH_SOURCE_MISSING', `the UnixBench source ${given} does not exist`, {
-      hint: SOURCE_HINT,
-      location: { field: flag ? '--unixbench-source' : 'VIRTBENCH_UNIXBENCH_SOURCE' },
-    });
-  }
-  return path;
-}
-
 /**
- * The UnixBench workload of a suite, built on the UnixBench lifecycle (source, install, run,
- * collect in src/workloads/unixbench/). For --dry-run nothing is resolved.
+ * The UnixBench workload of a suite, on the UnixBench lifecycle (src/workloads/unixbench/):
+ * install and build in the guest, run detached, follow, collect the raw files into the result
+ * folder, parse. For --dry-run nothing is resolved.
  */
 export async function unixbenchWorkload(plan: RunPlan, o: { source?: string; dryRun: boolean }): Promise<RunnerWorkload> {
   const options = plan.workload.options;
-  const base = {
-    name: 'unixbench',
-    version: '5.1.3',
-    options: { ...options } as Record<string, unknown>,
-    estimateSeconds: (cpus: number) => unixbenchSeconds(options, cpus) + 60,
-  };
   if (o.dryRun) {
-    return { ...base, prepare: async () => undefined, run: async () => { throw new Error('dry run'); } };
+    return {
+      name: 'unixbench', version: UNIXBENCH_VERSION, options: { ...options },
+      estimateSeconds: (cpus) => unixbenchSeconds(options, cpus),
+      prepare: async () => undefined,
+      run: async () => {
+        throw new Error('dry run');
+      },
+    };
   }
-  const source = await resolveUnixbenchSource(o.source);
-  throw new PrerequisiteError('UNIXBENCH_LIFECYCLE_MISSING', `the UnixBench lifecycle (install, run, collect in the guest) is not part of this build yet${source ? ` (source ${source} found)` : ''}`, {
-    hint: `meanwhile check hosts and guests with --workload shell-loop-probe; ${source ? '' : SOURCE_HINT}`,
-  });
+  const source = await resolveUnixBenchSource({ source: o.source, allowOtherVersion: options.allowOtherVersion });
+  return new UnixBenchRunnerWorkload(new UnixBenchWorkload(source), options);
+}
+
+class UnixBenchRunnerWorkload implements RunnerWorkload {
+  readonly name = 'unixbench';
+  readonly version: string;
+  readonly options: Record<string, unknown>;
+  private readonly installs = new Map<string, UnixBenchInstall>();
+
+  constructor(private readonly ub: UnixBenchWorkload, private readonly ubOptions: UnixBenchRunOptions) {
+    this.version = ub.version;
+    this.options = { ...ubOptions };
+  }
+
+  estimateSeconds(cpus: number): number {
+    return unixbenchSeconds(this.ubOptions, cpus);
+  }
+
+  async prepare(ctx: StepContext): Promise<void> {
+    this.installs.set(ctx.resultId, await this.ub.prepare(ctx.session, ctx.progress));
+  }
+
+  async run(ctx: StepContext): Promise<WorkloadOutcome> {
+    const prepared = this.installs.get(ctx.resultId);
+    if (!prepared) throw new Error(`UnixBench was not prepared for ${ctx.resultId}`);
+    this.installs.delete(ctx.resultId);
+    const facts = ctx.guest.facts;
+    const cpus = facts.cpusUsable ?? facts.cpusVisible ?? 1;
+    let firstTest: number | undefined;
+    let collecting: number | undefined;
+    const progress = (e: Parameters<StepContext['progress']>[0]) => {
+      if (e.step === 'collect' && collecting === undefined) collecting = Date.now();
+      ctx.progress(e);
+    };
+    const tag = `${ctx.resultId}-${ctx.step.repetition}-${Date.now().toString(36)}`;
+    const raw = await this.ub.run(ctx.session, { prepared, options: this.ubOptions, tag, localDir: ctx.resultDir, cpus, signal: ctx.signal, onFirstTest: () => (firstTest = Date.now()) }, progress);
+    const report = this.ub.parse(raw);
+    const f = raw.files;
+    const last = [...report.passes].reverse().find((p) => p.index);
+    return {
+      // The time ./Run itself ran: from its first test to the start of collecting.
+      workloadSeconds: firstTest !== undefined ? ((collecting ?? Date.now()) - firstTest) / 1000 : 0,
+      score: last?.index?.score,
+      rawFiles: [f.report, f.log, f.html, f.console].filter((x): x is string => !!x),
+      fields: { unixbench: report, manifest: raw.manifest, workload: { name: 'unixbench', version: this.version, options: this.options } } as WorkloadOutcome['fields'],
+    };
+  }
 }
