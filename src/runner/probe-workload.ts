@@ -43,6 +43,7 @@ export class ShellLoopProbe implements RunnerWorkload {
     return {
       workloadSeconds,
       score: Math.round(loops / this.seconds),
+      scoreLabel: 'shell loops/s (probe, not a benchmark)',
       rawFiles: ['probe.txt'],
       fields: { probe: { loops, seconds: this.seconds, loopsPerSecond: loops / this.seconds, kernel: m[3] } } as Record<string, unknown>,
     };

@@ -196,6 +196,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     seconds,
     workloadSeconds: outcome?.workloadSeconds,
     score: outcome?.score,
+    scoreLabel: outcome?.scoreLabel,
     emulated: guest?.emulated,
     error: status === 'failed' ? describeError(failure, phase) : undefined,
   });

@@ -87,6 +87,7 @@ class UnixBenchRunnerWorkload implements RunnerWorkload {
       // The time ./Run itself ran: from its first test to the start of collecting.
       workloadSeconds: firstTest !== undefined ? ((collecting ?? Date.now()) - firstTest) / 1000 : 0,
       score: last?.index?.score,
+      scoreLabel: last?.index?.partial ? 'Index Score (partial)' : 'Index Score',
       rawFiles: [f.report, f.log, f.html, f.console].filter((x): x is string => !!x),
       fields: { unixbench: report, manifest: raw.manifest, workload: { name: 'unixbench', version: this.version, options: this.options } } as WorkloadOutcome['fields'],
     };

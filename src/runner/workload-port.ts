@@ -28,6 +28,8 @@ export interface WorkloadOutcome {
   workloadSeconds: number;
   /** Headline number for progress lines (UnixBench: the last pass's Index Score). */
   score?: number;
+  /** What the score is: "Index Score", "loops/s". */
+  scoreLabel?: string;
   /** Raw files written into resultDir. */
   rawFiles: string[];
   /** Workload-specific fields of the result document (unixbench, manifest, workload version). */

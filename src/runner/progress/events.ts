@@ -40,6 +40,7 @@ export type RunnerEvent =
       seconds: number;
       workloadSeconds?: number;
       score?: number;
+      scoreLabel?: string;
       emulated?: boolean;
       error?: { code: string; message: string; hint?: string };
     }

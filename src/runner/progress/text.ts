@@ -24,7 +24,7 @@ export function eventLine(e: RunnerEvent, debug = false): string | undefined {
     }
     case 'result':
       return e.status === 'ok'
-        ? `[${e.resultId}@${e.host}] done in ${formatDuration(e.seconds)}${e.score !== undefined ? `: Index Score ${e.score}` : ''}${e.emulated ? ' (EMULATED: KVM under TCG, not a KVM number)' : ''}`
+        ? `[${e.resultId}@${e.host}] done in ${formatDuration(e.seconds)}${e.score !== undefined ? `: ${e.scoreLabel ?? 'score'} ${e.score}` : ''}${e.emulated ? ' (EMULATED: KVM under TCG, not a KVM number)' : ''}`
         : `[${e.resultId}@${e.host}] FAILED after ${formatDuration(e.seconds)}: ${e.error?.code ?? 'ERROR'}: ${e.error?.message ?? ''}${e.error?.hint ? `\n  hint: ${e.error.hint}` : ''}`;
     case 'status':
       return `progress: ${e.done + e.failed}/${e.total} finished (${e.failed} failed), elapsed ${formatDuration(e.elapsedSeconds)}, about ${formatDuration(e.remainingSeconds)} left`;
