@@ -152,7 +152,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function followRun(session: SshSession, handle: RunHandle, o: FollowOptions = {}): Promise<RunOutcome> {
   const follower = new LogFollower(handle.plan, handle.startedAt);
   let offset = 0;
-  let reconnects = 0;
+  const reconnectsBefore = session.reconnects;
   let lostSince: number | undefined;
   let firstSeen = false;
   let vanishedPolls = 0;
@@ -162,7 +162,6 @@ export async function followRun(session: SshSession, handle: RunHandle, o: Follo
     try {
       const r = await session.exec(['sh', '-c', STATUS, 'sh', handle.runDir, String(offset)], { timeoutMs: 60_000 });
       out = r.stdout;
-      if (lostSince !== undefined) reconnects++;
       lostSince = undefined;
     } catch (e) {
       if (!(e instanceof ConnectionLostError) && !(e instanceof WorkloadError) && (e as { code?: string }).code !== 'SSH_CONNECT_TIMEOUT' && (e as { code?: string }).code !== 'SSH_EXEC_TIMEOUT') throw e;
@@ -184,7 +183,7 @@ export async function followRun(session: SshSession, handle: RunHandle, o: Follo
       }
       o.onProgress?.(follower.progress());
     }
-    if (state.startsWith('exit ')) return { handle, exitCode: Number(state.slice(5)), reconnects };
+    if (state.startsWith('exit ')) return { handle, exitCode: Number(state.slice(5)), reconnects: session.reconnects - reconnectsBefore };
     if (state === 'absent') throw new WorkloadError('UNIXBENCH_RUN_MISSING', `no UnixBench run ${handle.tag} in ${handle.runDir} on ${session.name}`, { hint: 'the target may have been re-installed; start the run again' });
     if (state === 'vanished' && ++vanishedPolls >= 3) {
       throw new WorkloadError('UNIXBENCH_RUN_VANISHED', `UnixBench (pid ${handle.pid}) on ${session.name} stopped without writing its exit status (killed, or the machine rebooted)`, {
@@ -203,6 +202,7 @@ export function failureOf(exitCode: number, consoleText: string, where: string):
   const badLocale = /Cannot set LC_ALL|setlocale: LC_ALL: cannot change locale|locale: Cannot set/i.test(consoleText) && abort;
   if (badLocale) return new WorkloadError('UNIXBENCH_LOCALE_MISSING', `UnixBench on ${where} aborted and the locale could not be set: Run: ${abort![1]}; aborting`, { hint: 'generate the locale on the target (locale-gen) or use locale: C' });
   if (abort) return new WorkloadError('UNIXBENCH_ABORTED', `UnixBench on ${where} aborted: "Run: ${abort[1]}; aborting"`, { hint: 'a test printed something unexpected on stderr; see console.txt beside the result' });
-  if (exitCode !== 0) return new WorkloadError('UNIXBENCH_FAILED', `./Run on ${where} exited ${exitCode}`, { hint: 'see console.txt beside the result' });
+  const died = /^Run: (.*)$/m.exec(consoleText);
+  if (exitCode !== 0) return new WorkloadError('UNIXBENCH_FAILED', `./Run on ${where} exited ${exitCode}${died ? `: "Run: ${died[1]}"` : ''}`, { hint: died && /unknown (test|option)/.test(died[1]!) ? 'check the test names and options in the suite (Run accepts names such as dhry2reg, syscall, pipe, index)' : 'see console.txt beside the result' });
   return undefined;
 }

@@ -71,7 +71,7 @@ async function download(to: string, fetchImpl: typeof fetch): Promise<void> {
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     body = Buffer.from(await res.arrayBuffer());
   } catch (e) {
-    throw new PrerequisiteError('UNIXBENCH_DOWNLOAD_FAILED', `could not download UnixBench ${UNIXBENCH_VERSION} from ${UNIXBENCH_TARBALL_URL}: ${(e as Error).message}`, {
+    throw new PrerequisiteError('UNIXBENCH_DOWNLOAD_FAILED', `could not download UnixBench ${UNIXBENCH_VERSION} from ${UNIXBENCH_TARBALL_URL}: ${(e as Error).message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`, {
       hint: `no internet here? ${HOW_TO_PROVIDE}; or place the tarball at ${to}`,
       cause: e,
     });

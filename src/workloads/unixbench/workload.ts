@@ -34,7 +34,8 @@ export class UnixBenchRunError extends WorkloadError {
 
 export class UnixBenchWorkload implements Workload<UnixBenchInstall, UnixBenchRunOptions, UnixBenchRaw, UnixBenchReport> {
   readonly name = 'unixbench';
-  constructor(readonly source: UnixBenchSource) {}
+  /** installDir: where to install on the target (default ~/.virtbench/unixbench-<sha>/UnixBench). */
+  constructor(readonly source: UnixBenchSource, private readonly opts: { installDir?: string } = {}) {}
 
   get version(): string {
     return this.source.version;
@@ -43,6 +44,7 @@ export class UnixBenchWorkload implements Workload<UnixBenchInstall, UnixBenchRu
   async prepare(session: SshSession, onProgress?: ProgressSink): Promise<UnixBenchInstall> {
     onProgress?.({ subject: session.name, step: 'prepare', message: `installing UnixBench ${this.source.version} (${this.source.sha256.slice(0, 12)})` });
     const inst = await installUnixBench(session, this.source, {
+      dir: this.opts.installDir,
       onLog: (line) => onProgress?.({ subject: session.name, step: 'prepare', message: line, level: 'debug' }),
     });
     onProgress?.({ subject: session.name, step: 'prepare', message: inst.reused ? `UnixBench already built in ${inst.dir}` : `built UnixBench in ${inst.dir} with ${inst.compiler}` });
