@@ -89,7 +89,7 @@ export function macFor(name: string): string {
 }
 
 export function qemuArgv(l: QemuLaunch): string[] {
-  const argv: string[] = [QEMU_BINARY, '-name', `${l.name},process=vb-${l.name}`, '-nodefaults', '-no-user-config', '-display', 'none'];
+  const argv: string[] = [QEMU_BINARY, '-name', l.name, '-nodefaults', '-no-user-config', '-display', 'none'];
   argv.push('-machine', l.hugepagesPath ? 'pc,memory-backend=vbmem' : 'pc');
   argv.push('-accel', l.accel === 'tcg' ? 'tcg,thread=multi' : 'kvm');
   argv.push('-cpu', effectiveCpuModel(l.accel, l.cpuModel), '-smp', String(l.cpus), '-m', String(l.memoryMiB));
