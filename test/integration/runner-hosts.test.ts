@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Guest, Provider, ProvisionContext } from '../../src/core/guest.js';
-import type { HostTarget } from '../../src/core/targets.js';
+import type { Provider } from '../../src/core/guest.js';
+import { HostProvider } from '../../src/providers/host.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { openSuiteHost } from '../../src/runner/hosts.js';
 import { ShellLoopProbe } from '../../src/runner/probe-workload.js';
@@ -15,32 +15,10 @@ import { startTestSshd, type TestSshd } from '../support/sshd.js';
 
 /**
  * The runner against real machines over SSH: two OpenSSH servers on loopback stand for two
- * other machines. The guest of a `host` target given by address is that machine itself, so its
- * provider only hands the address on (what the host provider does for a remote host); the
+ * other machines, reached by the real host provider (a host target given by address). The
  * workload is shell-loop-probe, a real seconds-long measurement run over SSH.
  */
-const addressHostProvider: Provider<HostTarget> = {
-  method: 'host',
-  async plan() {
-    return [];
-  },
-  async provision(spec: HostTarget, ctx: ProvisionContext): Promise<Guest> {
-    if (!spec.ssh) throw new Error('this test provider only reaches hosts given by address');
-    ctx.progress({ subject: spec.name, step: 'provision', message: `the machine ${spec.ssh.address}:${spec.ssh.port} itself` });
-    return {
-      name: spec.name,
-      method: 'host',
-      ssh: { host: spec.ssh.address, port: spec.ssh.port, user: spec.ssh.user, privateKeyPath: spec.ssh.privateKeyPath ?? ctx.key.privateKeyPath, hostKey: spec.ssh.hostKey },
-      facts: {},
-      emulated: false,
-      handle: {},
-    };
-  },
-  async destroy() {},
-  async doctor() {
-    return [];
-  },
-};
+const hostProvider = new HostProvider() as unknown as Provider;
 
 let tmp: string;
 let sshdA: TestSshd;
@@ -83,7 +61,7 @@ async function run(text: string, opts: { abortAfterResults?: number } = {}) {
   const events: RunnerEvent[] = [];
   const controller = new AbortController();
   const summary = await executeRun({
-    state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: addressHostProvider as unknown as Provider },
+    state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: hostProvider },
     openHost: (h, k) => openSuiteHost(h, k), writeResult: storeResult,
     emit: (e) => {
       events.push(e);
@@ -123,9 +101,12 @@ describe('runner across hosts reached over SSH on loopback', () => {
     // vbt7-dead lives on far-a, but its guest does not answer SSH (nothing listens on port 1).
     const text = suiteText(`  - { name: vbt7-dead, method: host, host: far-a }\n`);
     const p: Provider = {
-      ...(addressHostProvider as unknown as Provider),
+      method: 'host',
+      plan: (spec, ctx) => hostProvider.plan(spec, ctx),
+      destroy: (g, ctx) => hostProvider.destroy(g, ctx),
+      doctor: (h) => hostProvider.doctor(h),
       async provision(spec, ctx) {
-        const g = await addressHostProvider.provision(spec as HostTarget, ctx);
+        const g = await hostProvider.provision(spec, ctx);
         return spec.name === 'vbt7-dead' ? { ...g, ssh: { ...g.ssh, port: 1 } } : g;
       },
     };
