@@ -190,7 +190,8 @@ export async function followRun(session: SshSession, handle: RunHandle, o: Follo
         hint: `look at ${handle.runDir}/console.txt on the target; run it again with a new tag`,
       });
     }
-    await sleep(o.pollMs ?? 5000);
+    // Poll quickly until the first test shows up (start-up is short), then at the normal pace.
+    await sleep(firstSeen ? (o.pollMs ?? 5000) : Math.min(500, o.pollMs ?? 5000));
   }
 }
 
