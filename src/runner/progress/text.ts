@@ -18,7 +18,7 @@ export function eventLine(e: RunnerEvent, debug = false): string | undefined {
       if (ev.level === 'debug' && !debug) return undefined;
       // UnixBench test/pass ticks go to the live line; on plain output only test changes are printed.
       const where = e.resultId ? `${e.resultId}@${e.host}` : `${ev.subject}@${e.host}`;
-      const pass = ev.pass ? ` (pass ${ev.pass.index}/${ev.pass.total})` : '';
+      const pass = ev.pass && !/\bpass \d/.test(ev.message) ? ` (pass ${ev.pass.index}/${ev.pass.total})` : '';
       const level = ev.level === 'warn' ? 'warning: ' : ev.level === 'error' ? 'error: ' : '';
       return `[${where}] ${ev.step}: ${level}${ev.message}${ev.test && !ev.message.includes(ev.test) ? ` [${ev.test}]` : ''}${pass}`;
     }
