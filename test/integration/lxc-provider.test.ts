@@ -194,10 +194,15 @@ describe.skipIf(!isRoot || !hasLxc)('LXC provider with real containers', () => {
   });
 
   it('runs an i386 userland (the 2011 "LXC 32-bit" column) and an unprivileged container', async () => {
-    const g32 = await provider.provision(target('vbt4-e', { image: { release: 'bookworm', arch: 'i386', mirror: 'http://deb.debian.org/debian' } }), ctx);
-    made.push(g32);
-    const gu = await provider.provision(target('vbt4-f', { privileged: false }), ctx);
-    made.push(gu);
+    // Provisioned in parallel: each gets its own address on the shared bridge.
+    const settled = await Promise.allSettled([
+      provider.provision(target('vbt4-e', { image: { release: 'bookworm', arch: 'i386', mirror: 'http://deb.debian.org/debian' } }), ctx),
+      provider.provision(target('vbt4-f', { privileged: false }), ctx),
+    ]);
+    for (const r of settled) if (r.status === 'fulfilled') made.push(r.value);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const [g32, gu] = settled.map((r) => (r as PromiseFulfilledResult<Guest>).value) as [Guest, Guest];
+    expect(g32.ssh.host).not.toBe(gu.ssh.host);
     expect(g32.facts.userlandArch).toBe('i686');
     const s = await SshSession.open({ ...g32.ssh, trustOnFirstUse: false }, { deadlineMs: 20_000 });
     try {

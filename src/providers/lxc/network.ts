@@ -128,7 +128,8 @@ export async function ensureBridge(host: CommandHost, bridge: string, s: Subnet,
     if (!has) {
       const other = (existing.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
       if (other.length) throw new ProviderError('LXC_BRIDGE_CLASH', `bridge ${bridge} exists with ${other.join(', ')}, not ${gw}`, { hint: `use subnet ${other[0]} for this bridge or another bridge name`, location: { field: 'network.subnet' } });
-      await host.run(['ip', 'addr', 'add', gw, 'dev', bridge]);
+      // replace, not add: another process may be adding the same address right now.
+      await host.run(['ip', 'addr', 'replace', gw, 'dev', bridge]);
     }
     await host.run(['ip', 'link', 'set', bridge, 'up']);
     return { created: false };

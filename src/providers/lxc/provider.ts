@@ -37,6 +37,13 @@ export interface LxcProviderOptions {
 
 export const guestRecordKey = (runId: string, name: string): string => `${runId}--${name}`.replace(/[^A-Za-z0-9._-]/g, '_');
 
+let queue: Promise<unknown> = Promise.resolve();
+function serialised<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 async function lxcPathOf(host: CommandHost): Promise<string> {
   const r = await host.run(['lxc-config', 'lxc.lxcpath'], { allowFailure: true });
   return r.stdout.trim() || '/var/lib/lxc';
@@ -99,20 +106,25 @@ export class LxcProvider implements Provider<LxcTarget> {
     const image = await buildRootfs(host, { ...spec.image, include: [...ROOTFS_BASE_PACKAGES] }, progress, ctx.signal);
 
     const recordKey = guestRecordKey(ctx.runId, name);
-    const taken = (await listOwned()).filter((r) => r.kind === 'guest' && r.handle.bridge === spec.network.bridge).map((r) => String(r.handle.address));
-    const address = chooseAddress(subnet, spec.network.address, taken);
-    const handle: LxcHandle = { container: name, lxcPath, bridge: spec.network.bridge, subnet: subnet.cidr, address, veth: vethNameFor(name), recordKey };
-    await recordOwned({ kind: 'guest', method: 'lxc', key: recordKey, runId: ctx.runId, name, handle });
+    // Choose the address and record it in one step, so parallel provisions never pick the same one.
+    const handle = await serialised(async (): Promise<LxcHandle> => {
+      const taken = (await listOwned()).filter((r) => r.kind === 'guest' && r.handle.bridge === spec.network.bridge).map((r) => String(r.handle.address));
+      const address = chooseAddress(subnet, spec.network.address, taken);
+      const h: LxcHandle = { container: name, lxcPath, bridge: spec.network.bridge, subnet: subnet.cidr, address, veth: vethNameFor(name), recordKey };
+      await recordOwned({ kind: 'guest', method: 'lxc', key: recordKey, runId: ctx.runId, name, handle: h });
+      return h;
+    });
+    const address = handle.address;
     const guest: Guest = { name, method: 'lxc', ssh: { host: address, port: 22, user: 'root', privateKeyPath: ctx.key.privateKeyPath }, facts: {}, emulated: false, handle };
 
     try {
-      await ensureBridge(host, spec.network.bridge, subnet, progress);
+      await serialised(() => ensureBridge(host, spec.network.bridge, subnet, progress));
       const t0 = Date.now();
       await host.run(['mkdir', '-p', dir]);
       await host.writeFile(posix.join(dir, MARKER_FILE), JSON.stringify({ key: recordKey, runId: ctx.runId, pid: process.pid, createdAt: new Date().toISOString() }) + '\n');
       const rootfs = posix.join(dir, 'rootfs');
       say(`copying rootfs ${image.key}`);
-      await host.run(['cp', '-a', `${image.path}/.`, `${rootfs}/`], { timeoutMs: 15 * 60_000 });
+      await host.run(['cp', '-a', `${image.path}/.`, `${rootfs}/`], { timeoutMs: 15 * 60_000, signal: ctx.signal });
       const copySeconds = (Date.now() - t0) / 1000;
       const { hostKey } = await personaliseRootfs(host, rootfs, { hostname: name, authorizedKey: ctx.key.publicKey });
       guest.ssh.hostKey = hostKey;
@@ -129,6 +141,7 @@ export class LxcProvider implements Provider<LxcTarget> {
 
       const t1 = Date.now();
       say(`starting ${name} at ${address}`);
+      ctx.signal?.throwIfAborted();
       await host.run(['lxc-start', '-n', name, '-d'], { timeoutMs: 60_000 });
       await this.opts.afterStart?.(name, host);
       await waitForSsh(host, address, 22, {
