@@ -234,7 +234,8 @@ async function removeTree(host: CommandHost, dir: string): Promise<void> {
   await host.run(['rm', '-rf', '--one-file-system', dir]);
 }
 
-async function removeStaleBuilds(host: CommandHost, key: string, progress: ProgressSink): Promise<void> {
+/** Remove temporary build directories of `key` whose building process is gone (a killed build). */
+export async function removeStaleBuilds(host: CommandHost, key: string, progress: ProgressSink): Promise<void> {
   const prefix = `.build-${key}-`;
   const names = (await host.run(['ls', '-A', rootfsCacheRoot()])).stdout.split('\n').filter((n) => n.startsWith(prefix));
   for (const name of names) {
