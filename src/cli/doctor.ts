@@ -4,6 +4,7 @@ import type { DoctorCheck, Provider } from '../core/guest.js';
 import type { CommandHost } from '../core/host.js';
 import { METHODS, type Method } from '../core/targets.js';
 import { LocalHost } from '../hosts/local.js';
+import { HostProvider } from '../providers/host.js';
 import { KvmProvider } from '../providers/kvm/provider.js';
 import { LxcProvider } from '../providers/lxc/provider.js';
 import { OpenvzProvider } from '../providers/openvz/provider.js';
@@ -12,27 +13,8 @@ import { OpenvzProvider } from '../providers/openvz/provider.js';
 
 type DoctorSource = Pick<Provider, 'method' | 'doctor'>;
 
-/** The host provider is optional here: it lives in src/providers/host.ts once that lands. */
-async function hostProvider(): Promise<DoctorSource | undefined> {
-  const path = '../providers/host.js';
-  const mod = (await import(path).catch(() => undefined)) as Record<string, unknown> | undefined;
-  for (const value of Object.values(mod ?? {})) {
-    if (typeof value !== 'function') continue;
-    const proto = (value as { prototype?: { doctor?: unknown } }).prototype;
-    if (typeof proto?.doctor !== 'function') continue;
-    try {
-      const p = new (value as new () => DoctorSource)();
-      if (p.method === 'host') return p;
-    } catch {
-      // a constructor that needs arguments is not the provider class
-    }
-  }
-  return undefined;
-}
-
 export async function doctorProviders(): Promise<DoctorSource[]> {
-  const host = await hostProvider();
-  return [...(host ? [host] : []), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
+  return [new HostProvider(), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
 }
 
 export async function runDoctor(host: CommandHost, methods: readonly Method[]): Promise<DoctorCheck[]> {
