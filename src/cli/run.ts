@@ -91,6 +91,16 @@ async function runMain(args: RunArgs): Promise<number> {
   // Every SSH exec of every host listens on the one run signal.
   setMaxListeners(0, controller.signal);
   const stopSignals = handleSignals(controller, emit);
+  // A crash anywhere (a bug, a rejected promise nobody awaited) stops the run the way Ctrl-C
+  // does, so every step still destroys its guest and run.json says what is left.
+  let crashed: unknown;
+  const onCrash = (e: unknown) => {
+    crashed = e;
+    emit({ type: 'warning', message: `internal error, stopping the run cleanly: ${e instanceof Error ? e.message : String(e)}` });
+    controller.abort(e);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   try {
     const run = started ?? (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));
     const s = run.state.state;
@@ -129,9 +139,12 @@ async function runMain(args: RunArgs): Promise<number> {
       }
     }
     emit({ type: 'finished', outcome: summary.outcome, runDir: relative(process.cwd(), run.runDir) || run.runDir, ok: summary.ok, failed: summary.failed, missing: summary.missing, elapsedSeconds: summary.elapsedSeconds, report });
+    if (crashed) throw crashed;
     return summary.outcome === 'ok' ? 0 : summary.outcome === 'interrupted' ? 130 : 1;
   } finally {
     stopSignals();
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
     (emit as { stop?: () => void }).stop?.();
   }
 }
