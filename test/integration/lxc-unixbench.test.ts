@@ -53,11 +53,11 @@ describe.skipIf(!isRoot || !hasLxc || !source)('UnixBench in an LXC container', 
     const session = await SshSession.open({ ...guest.ssh, trustOnFirstUse: false }, { deadlineMs: 30_000 });
     try {
       const prepared = await workload.prepare(session, progress);
-      // copies given explicitly: startRun (run.ts at 5f3218a) derives copies from `cpus` but does not
-      // pass them to ./Run, which then uses /proc's count (the host's 2 CPUs) in a 1-CPU container.
+      // No copies given: the copy count must come from the CPUs the container can use, not from
+      // /proc/cpuinfo, which shows the host's CPUs without lxcfs.
       const raw = await workload.run(
         session,
-        { prepared, options: { locale: 'C', iterations: 1, tests: ['dhry2reg'], copies: [guest.facts.cpusUsable!] }, tag: 'vbt4-ub-1', localDir: join(dir, 'raw'), cpus: guest.facts.cpusUsable!, pollMs: 1000 },
+        { prepared, options: { locale: 'C', iterations: 1, tests: ['dhry2reg'] }, tag: 'vbt4-ub-1', localDir: join(dir, 'raw'), cpus: guest.facts.cpusUsable!, pollMs: 1000 },
         progress,
       );
       const report = workload.parse(raw);

@@ -120,7 +120,8 @@ export async function startRun(session: SshSession, o: StartOptions): Promise<Ru
       hint: 'use at most 16 copies (set copies explicitly in the suite for machines with more than 16 CPUs)',
     });
   }
-  const args = runArgs(o.options);
+  // Always explicit: inside a container without lxcfs ./Run would count the host's CPUs.
+  const args = runArgs({ ...o.options, copies });
   const plan = planRun({ tests: o.options.tests, copies, iterations: o.options.iterations });
   const runDir = posix.join(posix.dirname(o.installDir), 'runs', o.tag);
   await checkLocale(session, o.options.locale);
