@@ -1,4 +1,6 @@
+import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Provider, RunKey } from '../core/guest.js';
 import type { CommandHost } from '../core/host.js';
 import type { Method, TargetSpec } from '../core/targets.js';
@@ -135,6 +137,8 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
     await Promise.all(plan.hosts.map((h) => runHost(h.name)));
   } finally {
     clearInterval(ticker);
+    // Per-step work folders are removed by each step; the parent goes when it is empty.
+    await rmdir(join(d.runDir, '.work')).catch(() => undefined);
   }
   const steps = Object.values(s.steps);
   const ok = steps.filter((x) => x.status === 'ok').length;
