@@ -6,11 +6,14 @@ import type { RunPlan } from '../suite/plan.js';
 import { unixbenchSeconds } from './progress/estimate.js';
 import type { RunnerWorkload, StepContext, WorkloadOutcome } from './workload-port.js';
 
-/** `./Run` as the suite asks for it: no arguments at all for the 2011 defaults. */
+/** `./Run` as the lifecycle will start it, for --dry-run. */
 export function runArgv(o: RunPlan['workload']['options']): string[] {
   const argv = ['./Run'];
   if (o.iterations !== undefined) argv.push('-i', String(o.iterations));
-  for (const c of o.copies ?? []) argv.push('-c', String(c));
+  // Without copies, ./Run would run 1 and /proc's CPU count; the lifecycle passes them explicitly
+  // (1 and the CPUs the guest can really use), since a container without lxcfs shows the host's.
+  if (o.copies) for (const c of o.copies) argv.push('-c', String(c));
+  else argv.push('-c', '1', '-c', '<CPUs the guest can use>');
   argv.push(...(o.tests ?? []));
   return argv;
 }
@@ -20,7 +23,7 @@ export function unixbenchCommandLines(plan: RunPlan): string[] {
   const o = plan.workload.options;
   const secs = unixbenchSeconds(o, 2);
   return [
-    `UnixBench 5.1.3, profile ${plan.workload.profile}${plan.workload.profile === 'default' ? ' (as in 2011: no -i, -c or test list)' : ''}`,
+    `UnixBench 5.1.3, profile ${plan.workload.profile}${plan.workload.profile === 'default' ? ' (as in 2011: no -i or test list; copies 1 and all usable CPUs, given explicitly)' : ''}`,
     `in each guest: ${shellCommand(['env', `LANG=${o.locale}`, `LC_ALL=${o.locale}`, ...runArgv(o)])}`,
     `about ${Math.round(secs / 60)} min of UnixBench per guest on 2 CPUs (more CPUs add a copies pass when -c is not given)`,
   ];
