@@ -11,6 +11,7 @@ interface ReportArgs {
   baseline?: string;
   formats: string;
   intervals: boolean;
+  verdicts: boolean;
 }
 
 /** virtbench report <input>... --out <dir>: tables, charts and a PDF from result sets. */
@@ -23,6 +24,7 @@ export const reportCommand: CommandModule<{ debug: boolean }, ReportArgs> = {
       .option('out', { type: 'string', demandOption: true, describe: 'folder to write the report into (created if missing)' })
       .option('baseline', { type: 'string', describe: 'column the ratios are taken against: its number (1 = first) or label; default the first column' })
       .option('formats', { type: 'string', default: REPORT_FORMATS.join(','), describe: 'what to render' })
+      .option('verdicts', { type: 'boolean', default: true, describe: 'a PDF verdict page for each measured column against the baseline (--no-verdicts: none)' })
       .option('intervals', { type: 'boolean', default: true, describe: 'show 95% intervals for repeated results (--no-intervals: min-max)' })
       .example('$0 report results/reference/2011 --out reports/2011', 'the 2011 comparison')
       .example('$0 report results/<run-id> results/reference/2011 --out reports/mine --baseline lxc', 'a run beside the 2011 table') as never,
@@ -35,6 +37,7 @@ export const reportCommand: CommandModule<{ debug: boolean }, ReportArgs> = {
       formats,
       colour: !!process.stdout.isTTY,
       intervals: args.intervals,
+      verdicts: args.verdicts,
       ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
     });
     if (out.terminal) process.stdout.write(out.terminal);

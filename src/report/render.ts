@@ -3,6 +3,7 @@ import { InputError } from '../core/errors.js';
 import { atomicWriteFile } from '../core/fs.js';
 import type { ResultSet } from '../results/model.js';
 import { chooseBaseline } from './baseline.js';
+import { verdictPages } from './verdict-pages.js';
 import { renderChartPng, renderChartSvg, DEFAULT_CHART_SIZE, DEFAULT_SVG_SIZE, type ChartSize } from './chart-render.js';
 import { reportCharts, type ChartOptions, type ChartSpec } from './chart-specs.js';
 import { buildComparison, type Comparison, type ComparisonOptions } from './comparison.js';
@@ -41,6 +42,8 @@ export interface ReportOptions {
   charts?: ChartOptions;
   /** Extra PDF sections (e.g. analysis's verdict), placed after the charts. */
   extraPdfSections?: PdfSection[] | ((cmp: Comparison) => PdfSection[]);
+  /** false: no verdict pages (each measured column against the baseline) in the PDF. */
+  verdicts?: boolean;
   /** Fixed date for reproducible output; default now. */
   generatedAt?: string;
 }
@@ -126,7 +129,10 @@ export async function renderReport(sets: ResultSet[], opts: ReportOptions): Prom
     await time('html', () => write('report.html', renderHtml(text, { conditions, charts, generatedAt })));
   }
   if (formats.has('pdf')) {
-    const extra = typeof opts.extraPdfSections === 'function' ? opts.extraPdfSections(cmp) : (opts.extraPdfSections ?? []);
+    const extra = [
+      ...(opts.verdicts === false ? [] : await time('verdicts', () => verdictPages(cmp, baseline))),
+      ...(typeof opts.extraPdfSections === 'function' ? opts.extraPdfSections(cmp) : (opts.extraPdfSections ?? [])),
+    ];
     const charts = specs.map((s) => ({ title: s.title, svg: svgs.get(s.id)!, caption: s.caption }));
     await time('pdf', async () => write('report.pdf', await renderPdf(standardPdf(cmp, text, conditions, charts, extra, generatedAt))));
   }
