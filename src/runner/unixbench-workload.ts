@@ -1,6 +1,7 @@
 import { UNIXBENCH_VERSION, resolveUnixBenchSource } from '../workloads/unixbench/source.js';
 import type { UnixBenchInstall } from '../workloads/unixbench/install.js';
 import { UnixBenchWorkload, type UnixBenchRunOptions } from '../workloads/unixbench/workload.js';
+import { collectHostManifest } from '../workloads/manifest.js';
 import { shellCommand } from '../remote/quote.js';
 import type { RunPlan } from '../suite/plan.js';
 import { unixbenchSeconds } from './progress/estimate.js';
@@ -84,6 +85,11 @@ class UnixBenchRunnerWorkload implements RunnerWorkload {
     const tag = `${ctx.resultId}-${ctx.step.repetition}-${Date.now().toString(36)}`;
     const raw = await this.ub.run(ctx.session, { prepared, options: this.ubOptions, tag, localDir: ctx.resultDir, cpus, signal: ctx.signal, onFirstTest: () => (firstTest = Date.now()) }, progress);
     const report = this.ub.parse(raw);
+    // The host's environment is worth recording, never worth losing the measurement over.
+    const hostManifest = await collectHostManifest(ctx.host).catch((e: unknown) => {
+      ctx.progress({ subject: ctx.guest.name, step: 'collect', level: 'warn', message: `host manifest not collected: ${e instanceof Error ? e.message : String(e)}` });
+      return undefined;
+    });
     const f = raw.files;
     const last = [...report.passes].reverse().find((p) => p.index);
     return {
@@ -92,7 +98,7 @@ class UnixBenchRunnerWorkload implements RunnerWorkload {
       score: last?.index?.score,
       scoreLabel: last?.index?.partial ? 'Index Score (partial)' : 'Index Score',
       rawFiles: [f.report, f.log, f.html, f.console].filter((x): x is string => !!x),
-      fields: { unixbench: report, manifest: raw.manifest, workload: { name: 'unixbench', version: this.version, options: this.options } } as WorkloadOutcome['fields'],
+      fields: { unixbench: report, manifest: raw.manifest, hostManifest, workload: { name: 'unixbench', version: this.version, options: this.options } } as WorkloadOutcome['fields'],
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { EnvironmentManifest } from '../results/model.js';
+import type { CommandHost } from '../core/host.js';
 import type { SshSession } from '../remote/session.js';
 
 /**
@@ -79,5 +80,11 @@ export function countCpuList(list: string): number {
 
 export async function collectManifest(session: SshSession, extra: Partial<EnvironmentManifest> = {}): Promise<EnvironmentManifest> {
   const r = await session.exec(['sh', '-c', SCRIPT], { retryOnDisconnect: true, timeoutMs: 60_000 });
+  return parseManifest(r.stdout, extra);
+}
+
+/** The same manifest for the machine a guest runs on (this one, or a suite host over SSH). */
+export async function collectHostManifest(host: CommandHost, extra: Partial<EnvironmentManifest> = {}): Promise<EnvironmentManifest> {
+  const r = await host.run(['sh', '-c', SCRIPT], { timeoutMs: 60_000 });
   return parseManifest(r.stdout, extra);
 }

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { hostname, release } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -49,6 +50,8 @@ targets:
     expect(pass.tests.map((t: { name: string }) => t.name)).toEqual(['Dhrystone 2 using register variables', 'System Call Overhead']);
     expect(pass.index.score).toBeGreaterThan(0);
     expect(doc.manifest.virtualization).toBe('lxc');
+    // The machine the container ran on: this one.
+    expect(doc.hostManifest).toMatchObject({ kernelRelease: release(), hostname: hostname() });
     for (const f of doc.rawFiles) await readFile(join(runDir, 'vbt7-ub-r1', f));
     expect(r.stderr).toMatch(/report: /);
     const reportFiles = await readdir(join(tmp, 'reports', runs[0]!));
