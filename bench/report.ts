@@ -1,3 +1,4 @@
+import { seededRng } from '../src/core/random.js';
 import { UNIXBENCH_FIXTURES } from '../test/support/fixtures.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,16 +21,6 @@ const FIXTURES = UNIXBENCH_FIXTURES;
 const N = Number(process.argv[2] ?? 1000);
 const TARGETS = 10;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -38,7 +29,7 @@ function gaussian(rand: () => number): number {
 async function synthesise(): Promise<ResultSet> {
   const bases: ResultDoc[] = [];
   for (const dir of ['runB_i1_c1_c2_index', 'runD_default_full']) bases.push(...(await loadResultSets(join(FIXTURES, dir)))[0]!.results);
-  const rand = prng(20110706);
+  const rand = seededRng(20110706).next;
   const results: ResultDoc[] = [];
   for (let i = 0; i < N; i++) {
     const t = i % TARGETS;

@@ -5,7 +5,7 @@
  * says so in guestFacts.fake.
  */
 import type { EnvironmentManifest, ResultDoc, ResultSet } from '../results/model.js';
-import type { Rng } from './prng.js';
+import type { Rng } from '../core/random.js';
 
 /** UnixBench 5.1.3's index tests and their baselines (from pgms/index.base, as printed in every report). */
 export const UNIXBENCH_BASELINES: Record<string, number> = {

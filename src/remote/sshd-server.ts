@@ -1,7 +1,8 @@
+import { freeLoopbackPort } from '../hosts/ports.js';
 import { execa, type ResultPromise } from 'execa';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PrerequisiteError, ProviderError } from '../core/errors.js';
@@ -58,17 +59,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves when something on the port answers with an SSH banner. */
 async function sshBannerSeen(port: number): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { seededRng } from '../core/random.js';
 import type { RunPlan } from './plan.js';
 
 /** One benchmark to take: a target at a repetition (1-based). Its result id is "<target>-r<repetition>". */
@@ -18,7 +19,7 @@ export function resultIdOf(step: { target: string; repetition: number }): string
  * one method. Sequential: every repetition of the first target, then the next, as listed.
  */
 export function scheduleFor(plan: RunPlan, seed: number): Map<string, ScheduledStep[]> {
-  const random = mulberry32(seed);
+  const random = seededRng(seed).next;
   const out = new Map<string, ScheduledStep[]>();
   for (const host of plan.hosts) {
     const targets = plan.targets.filter((t) => t.spec.host === host.name).map((t) => t.spec.name);
@@ -48,14 +49,3 @@ function shuffle<T>(items: readonly T[], random: () => number): T[] {
   return a;
 }
 
-/** A small seeded generator: the same seed gives the same order on every machine and Node version. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

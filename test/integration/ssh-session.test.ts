@@ -8,7 +8,8 @@ import { createRunKey } from '../../src/remote/keys.js';
 import { SshSession } from '../../src/remote/session.js';
 import { SshHost } from '../../src/remote/ssh-host.js';
 import { connectWithRetry } from '../../src/remote/connect.js';
-import { freeLoopbackPort, startSshd } from '../../src/remote/sshd-server.js';
+import { freeLoopbackPort } from '../../src/hosts/ports.js';
+import { startSshd } from '../../src/remote/sshd-server.js';
 import { HOSTILE, startTestSshd, type TestSshd } from '../support/sshd.js';
 
 const children = (pid: number): number[] => {

@@ -1,7 +1,7 @@
 import { describe as suite, expect, it } from 'vitest';
 import { describe, geometricMean, mean, sd, coefficientOfVariation } from '../../src/analysis/descriptive.js';
 import { incompleteBeta, lnGamma, studentTCdf, studentTQuantile, studentTTwoSidedP } from '../../src/analysis/distributions.js';
-import { seededRng } from '../../src/analysis/prng.js';
+import { seededRng } from '../../src/core/random.js';
 import { combineGeometric, compareSamples, geometricMeanInterval, logDifference, ratioInterval } from '../../src/analysis/ratio.js';
 
 suite('descriptive statistics', () => {

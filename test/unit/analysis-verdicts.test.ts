@@ -1,6 +1,6 @@
 import { describe as suite, expect, it } from 'vitest';
 import { compareResultSets } from '../../src/analysis/compare.js';
-import { seededRng } from '../../src/analysis/prng.js';
+import { seededRng } from '../../src/core/random.js';
 import { decide } from '../../src/analysis/verdict.js';
 import { flatMedians, syntheticSet, UNIXBENCH_TESTS } from '../../src/analysis/synthetic.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe as suite, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
-import { seededRng } from '../../src/analysis/prng.js';
+import { seededRng } from '../../src/core/random.js';
 import { flatMedians, syntheticResults, UNIXBENCH_TESTS, type SyntheticColumn } from '../../src/analysis/synthetic.js';
 import { createRunDir, writeResult } from '../../src/results/run-dir.js';
 

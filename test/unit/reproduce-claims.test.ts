@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, afterAll, describe as suite, expect, it } from 'vitest';
 import { checkClaims } from '../../src/analysis/claims.js';
-import { seededRng } from '../../src/analysis/prng.js';
+import { seededRng } from '../../src/core/random.js';
 import { repetitionSamples, columnsOf } from '../../src/analysis/samples.js';
 import { syntheticSet, type SyntheticColumn } from '../../src/analysis/synthetic.js';
 import { runReproduce } from '../../src/cli/reproduce.js';

@@ -71,18 +71,6 @@ export function checkSocketPath(path: string): void {
   }
 }
 
-/** A port on 127.0.0.1 nothing listens on right now (QEMU binds it a moment later). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Fail early, by name, when a requested port is taken. */
 export function checkPortFree(port: number): Promise<void> {

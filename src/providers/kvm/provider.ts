@@ -15,7 +15,8 @@ import { kvmDoctor } from './doctor.js';
 import { kvmFacts, qemuVersion, readGuestReport } from './facts.js';
 import { pinVcpus, stopCommands, stopGuest, type KvmHandle } from './lifecycle.js';
 import { createTap, guestNetworkConfig, planTap, tapCommands, USER_NET } from './network.js';
-import { checkMemory, checkPortFree, checkReadableFile, checkSocketPath, freeLoopbackPort, hugetlbfsMount } from './preflight.js';
+import { checkMemory, checkPortFree, checkReadableFile, checkSocketPath, hugetlbfsMount } from './preflight.js';
+import { freeLoopbackPort } from '../../hosts/ports.js';
 
 /**
  * KVM guests as in 2011 (-cpu host, virtio disk and net, -smp, -m) in today's QEMU: each guest
