@@ -147,6 +147,8 @@ export class KvmProvider implements Provider<KvmTarget> {
       await stopGuest(ctx.host, handle, { powerdownMs: 0, progress: ctx.progress }).catch((ce) => {
         ctx.progress({ subject: spec.name, step: 'destroy', message: `cleanup after failure also failed: ${(ce as Error).message}`, level: 'error' });
       });
+      // An abort cancels whatever was under way (QEMU's start, a wait); that step's own error is only a symptom.
+      if (ctx.signal?.aborted && !(e instanceof InterruptedError)) throw new InterruptedError(`${spec.name}: provisioning interrupted`);
       throw e;
     }
   }
