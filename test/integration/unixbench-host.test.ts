@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Guest, ProvisionContext } from '../../src/core/guest.js';
 import type { ProgressEvent } from '../../src/core/log.js';
+import { InterruptedError } from '../../src/core/errors.js';
 import { LocalHost } from '../../src/hosts/local.js';
 import { hostProvider } from '../../src/providers/host.js';
 import { createRunKey } from '../../src/remote/keys.js';
@@ -175,5 +177,27 @@ describe.skipIf(!SRC)('a real short UnixBench on this machine through the host p
     expect(c17.code).toBe('UNIXBENCH_EMPTY_PASS');
     expect(existsSync(join(install.dir, '..', 'runs', 'vbt3-loc'))).toBe(false);
     expect(existsSync(join(install.dir, '..', 'runs', 'vbt3-c17'))).toBe(false);
+  });
+
+  it('an interrupt stops the run on the target: no UnixBench process is left behind', async () => {
+    const ac = new AbortController();
+    let started = false;
+    const running = workload
+      .run(session, { prepared: install, options: { iterations: 1, copies: [1], tests: ['dhry2reg'], locale: 'C' }, tag: 'vbt3-interrupt', localDir: join(dir, 'raw-int'), cpus: 1, pollMs: 500, signal: ac.signal, onFirstTest: () => (started = true) })
+      .catch((e: unknown) => e);
+    while (!started) await new Promise((r) => setTimeout(r, 200));
+    const pid = Number(readFileSync(join(install.dir, '..', 'runs', 'vbt3-interrupt', 'pid'), 'utf8').trim());
+    expect(alive(pid)).toBe(true);
+    ac.abort();
+    const err = (await running) as Error;
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(err.message).toMatch(/stopped/);
+    expect(alive(pid)).toBe(false);
+    // Nothing of its process group either (dhry2reg ran as a child of ./Run); a zombie waiting for
+    // init to reap it runs nothing and is not counted.
+    const group = execFileSync('ps', ['-e', '-o', 'pgid=,stat=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => Number(l.trim().split(/\s+/)[0]) === pid && !/^\s*\d+\s+Z/.test(l));
+    expect(group).toEqual([]);
   });
 });

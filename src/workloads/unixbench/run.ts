@@ -74,6 +74,28 @@ const STATUS = [
   'if [ -n "$log" ]; then echo "log"; tail -c +$((off + 1)) "$log"; fi',
 ].join('\n');
 
+/** Ends a run's whole process group (setsid made the launcher its leader), TERM then KILL. */
+const STOP = [
+  'rd=$1',
+  'pid=$(cat "$rd/pid" 2>/dev/null)',
+  '[ -n "$pid" ] || exit 0',
+  // `kill -s SIG -- -PGID` is the form dash, bash and busybox all take for a process group.
+  'alive() { kill -s 0 -- "-$pid" 2>/dev/null || kill -s 0 "$pid" 2>/dev/null; }',
+  'kill -s TERM -- "-$pid" 2>/dev/null || kill -s TERM "$pid" 2>/dev/null',
+  'i=0; while alive && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+  'kill -s KILL -- "-$pid" 2>/dev/null',
+  'i=0; while alive && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+  '! alive',
+].join('\n');
+
+/** Stop a started run on the target (never touches anything but the PID in its own run folder). */
+export async function stopRun(session: SshSession, handle: RunHandle): Promise<void> {
+  const r = await session.exec(['sh', '-c', STOP, 'sh', handle.runDir], { timeoutMs: 30_000, retryOnDisconnect: true });
+  if (r.exitCode !== 0) {
+    throw new WorkloadError('UNIXBENCH_STOP_FAILED', `UnixBench's processes (group ${handle.pid}) on ${session.name} outlived TERM and KILL`, { hint: `check with: ps -o pid,cmd -g ${handle.pid}` });
+  }
+}
+
 export function validateTag(tag: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(tag)) throw new WorkloadError('UNIXBENCH_BAD_TAG', `invalid run tag ${JSON.stringify(tag)}`, { hint: 'letters, digits, ".", "_", "-"' });
   return tag;
@@ -158,7 +180,12 @@ export async function followRun(session: SshSession, handle: RunHandle, o: Follo
   let firstSeen = false;
   let vanishedPolls = 0;
   while (true) {
-    if (o.signal?.aborted) throw new InterruptedError('stopped following UnixBench (it keeps running on the target; resume to reattach)');
+    if (o.signal?.aborted) {
+      // Stop it: a run left behind would disturb whatever is measured next on that machine
+      // (on the bare host nothing else would ever end it), and a resumed run starts afresh.
+      const stopped = await stopRun(session, handle).then(() => 'stopped', (e: unknown) => `could not be stopped: ${e instanceof Error ? e.message : String(e)}`);
+      throw new InterruptedError(`interrupted: UnixBench on ${session.name} ${stopped} (pid ${handle.pid}, ${handle.runDir})`);
+    }
     let out: string;
     try {
       const r = await session.exec(['sh', '-c', STATUS, 'sh', handle.runDir, String(offset)], { timeoutMs: 60_000 });
