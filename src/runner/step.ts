@@ -121,20 +121,23 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   // Write what was measured (or why not) before anything is destroyed. If writing fails (disk
   // full), the guest is still destroyed and the error goes up after run.json is updated.
   let writeError: unknown;
+  const header = {
+    schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
+    id: resultId,
+    runId: d.runId,
+    target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
+    workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
+    repetition: step.repetition,
+    startedAt,
+    finishedAt,
+    emulated: guest?.emulated ?? false,
+    guestFacts: guest?.facts,
+  };
   try {
     if (outcome && !failure) {
       await d.writeResult(d.runDir, {
-        schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
-        id: resultId,
-        runId: d.runId,
-        target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
-        workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-        repetition: step.repetition,
+        ...header,
         status: 'ok',
-        startedAt,
-        finishedAt,
-        emulated: guest?.emulated ?? false,
-        guestFacts: guest?.facts,
         ...outcome.fields,
         rawFiles: [...new Set([...outcome.rawFiles, 'runner.log'])],
       });
@@ -142,18 +145,9 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
       const error = describeError(failure, phase);
       await log(`FAILED in ${phase}: ${error.code}: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`);
       await d.writeResult(d.runDir, {
-        schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
-        id: resultId,
-        runId: d.runId,
-        target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
-        workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-        repetition: step.repetition,
+        ...header,
         status: 'failed',
         error,
-        startedAt,
-        finishedAt,
-        emulated: guest?.emulated ?? false,
-        guestFacts: guest?.facts,
         // What a failed workload brought back (UnixBench's report up to the abort) is kept and listed.
         rawFiles: await rawFilesIn(resultDir),
       });
