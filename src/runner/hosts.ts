@@ -8,7 +8,7 @@ import type { SuiteHost } from '../suite/plan.js';
  * A suite host as a CommandHost: this machine through execa, a remote one over SSH with the
  * suite's key (or the run's own key, which the user then installed on it) and its pinned host key.
  */
-export async function openSuiteHost(host: SuiteHost, key: RunKey, signal?: AbortSignal): Promise<CommandHost> {
+export async function openSuiteHost(host: SuiteHost, key: RunKey, opts: { signal?: AbortSignal; deadlineMs?: number } = {}): Promise<CommandHost> {
   if (host.kind === 'local' || !host.ssh) return new LocalHost();
   const ssh = host.ssh;
   return SshHost.connect(
@@ -20,6 +20,6 @@ export async function openSuiteHost(host: SuiteHost, key: RunKey, signal?: Abort
       hostKey: ssh.hostKey,
       trustOnFirstUse: ssh.trustOnFirstUse,
     },
-    { deadlineMs: 30_000, signal },
+    { deadlineMs: opts.deadlineMs ?? 30_000, signal: opts.signal },
   );
 }

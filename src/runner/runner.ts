@@ -85,7 +85,10 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
     try {
       host = await d.openHost(suiteHost, d.key);
     } catch (e) {
-      d.emit({ type: 'warning', host: hostName, message: `cannot reach host ${hostName}: ${(e as Error).message}; its ${queue.length} step(s) are left for --resume` });
+      const message = `cannot reach host ${hostName}: ${(e as Error).message}`;
+      d.emit({ type: 'warning', host: hostName, message: `${message}; its ${queue.length} step(s) are recorded as failed and run again with --resume` });
+      const error = { code: 'HOST_UNREACHABLE', message, hint: `check the address, user and key of host '${hostName}' in the suite, then virtbench run --resume` };
+      for (const step of queue.splice(0)) await recordUnavailable(d, step, resultIdOf(step), targets.get(step.target)!, error);
       return;
     }
     try {
@@ -97,7 +100,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
         current.set(hostName, { target: step.target, startedAt: Date.now() });
         queue.shift();
         if (!provider) {
-          await recordUnavailable(d, step, resultId, target, `no provider for method ${target.spec.method} is available in this build`);
+          await recordUnavailable(d, step, resultId, target, { code: 'PROVIDER_UNAVAILABLE', message: `no provider for method ${target.spec.method} is available in this build`, hint: 'see virtbench doctor' });
           current.delete(hostName);
           continue;
         }
@@ -165,9 +168,9 @@ async function hostAlive(host: CommandHost): Promise<boolean> {
   }
 }
 
-async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, message: string): Promise<void> {
+/** A step that could not even start (no provider, host unreachable): a failed result, retried on --resume. */
+async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, error: { code: string; message: string; hint: string }): Promise<void> {
   const now = new Date().toISOString();
-  const error = { code: 'PROVIDER_UNAVAILABLE', message, hint: 'see virtbench doctor' };
   await d.writeResult(d.runDir, {
     schemaVersion: 1, id: resultId, runId: d.state.state.runId,
     target: { name: target.spec.name, method: target.spec.method, host: step.host, label: target.label },

@@ -133,6 +133,25 @@ describe('runner across hosts reached over SSH on loopback', () => {
     expect(state.steps['vbt7-a1-r2'].status).toBe('ok');
   });
 
+  it('records the steps of a host it cannot reach as failed, and the other host goes on', async () => {
+    // far-b points at a port nothing listens on: the host itself is unreachable.
+    const text = suiteText().replace(`port: ${sshdB.port}`, 'port: 1');
+    const file = join(tmp, 'suite-unreachable.yaml');
+    await writeFile(file, text);
+    const plan = parseSuite(text, file);
+    const workload = new ShellLoopProbe(1);
+    const started = await startRun({ plan, suiteText: text, resultsDir: join(tmp, 'results'), workload });
+    const summary = await executeRun({
+      state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: hostProvider },
+      openHost: (h, k) => openSuiteHost(h, k, { deadlineMs: 2_000 }), writeResult: storeResult, emit: () => {}, signal: new AbortController().signal,
+    });
+    expect(summary).toMatchObject({ outcome: 'failed', ok: 2, failed: 2, missing: 0 });
+    for (const id of ['vbt7-b1-r1', 'vbt7-b1-r2']) {
+      const doc = JSON.parse(await readFile(join(started.runDir, id, 'result.json'), 'utf8'));
+      expect(doc).toMatchObject({ status: 'failed', error: { code: 'HOST_UNREACHABLE', message: expect.stringMatching(/cannot reach host far-b/) } });
+    }
+  });
+
   it('stops on abort, keeps what finished, and leaves the rest pending for resume', async () => {
     const { summary, runDir } = await run(suiteText(), { abortAfterResults: 1 });
     expect(summary.outcome).toBe('interrupted');
