@@ -84,7 +84,7 @@ export async function probeKvm(qemuVersion: string, o: ProbeOptions): Promise<Ac
   let pid: number | undefined;
   let qmp: QmpClient | undefined;
   try {
-    pid = await startQemu(argv, f.pid, f.err, o.signal);
+    pid = await startQemu(argv, f.pid, f.err);
     qmp = await QmpClient.connect(f.qmp);
     const kvm = await qmp.queryKvm();
     if (!kvm.enabled) return verdict(false, `QEMU started but QMP query-kvm says enabled=${kvm.enabled} present=${kvm.present}`);

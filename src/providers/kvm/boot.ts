@@ -35,7 +35,7 @@ export async function bootOnce(a: BootAttempt): Promise<Booted> {
   const argv = qemuArgv(a.launch);
   await Promise.all([writeFile(a.launch.consoleLog, ''), writeFile(a.launch.factsLog, '')]);
   a.progress({ subject: a.launch.name, step: 'provision', message: `starting QEMU (${a.launch.accel}, ${a.launch.cpus} vCPU, ${a.launch.memoryMiB} MiB)` });
-  const pid = await startQemu(argv, a.launch.pidFile, a.handle.stderrLog, a.signal);
+  const pid = await startQemu(argv, a.launch.pidFile, a.handle.stderrLog);
   a.handle.pid = pid;
   await recordOwned({ kind: 'guest', method: 'kvm', key: a.handle.ownershipKey, runId: a.runId, name: a.launch.name, handle: a.handle });
   const qmp = await QmpClient.connect(a.launch.qmpSocket);

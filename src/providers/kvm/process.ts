@@ -9,8 +9,13 @@ import { PrerequisiteError, ProviderError } from '../../core/errors.js';
  * recycled PID is never killed, and killed by PID only.
  */
 
-/** Start QEMU; resolves with the daemon's PID. Its early stderr (before daemonizing) goes to stderrLog. */
-export async function startQemu(argv: readonly string[], pidFile: string, stderrLog: string, signal?: AbortSignal): Promise<number> {
+/**
+ * Start QEMU; resolves with the daemon's PID. Its early stderr (before daemonizing) goes to stderrLog.
+ * Not cancellable on purpose: killing the launching process mid-start can orphan a daemon that has
+ * already forked but not yet written its PID, which nothing could then find. The start takes a
+ * second or two; the caller checks its AbortSignal right after, with the PID in hand.
+ */
+export async function startQemu(argv: readonly string[], pidFile: string, stderrLog: string): Promise<number> {
   const [file, ...args] = argv as [string, ...string[]];
   const r = await execa(file, args, {
     reject: false,
@@ -18,7 +23,6 @@ export async function startQemu(argv: readonly string[], pidFile: string, stderr
     stdout: { file: stderrLog, append: true },
     stderr: { file: stderrLog, append: true },
     timeout: 120_000,
-    cancelSignal: signal,
   });
   const log = await readFile(stderrLog, 'utf8').catch(() => '');
   if (r.failed) {
