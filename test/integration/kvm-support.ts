@@ -1,5 +1,4 @@
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Guest, ProvisionContext, RunKey } from '../../src/core/guest.js';
@@ -44,14 +43,4 @@ export async function pathExists(p: string): Promise<boolean> {
   return execa('test', ['-e', p], { reject: false }).then((r) => r.exitCode === 0);
 }
 
-/** A live process (a zombie waiting for PID 1 to reap it counts as gone: it holds no resources). */
-export function pidAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
+export { pidAlive } from '../support/processes.js';

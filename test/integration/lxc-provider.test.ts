@@ -1,3 +1,4 @@
+import { pidAlive } from '../support/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,14 +24,7 @@ const SUBNET = '10.231.4.0/24';
 const progress = process.env.VIRTBENCH_DEBUG ? stderrProgress : silentProgress;
 
 const sh = async (file: string, args: string[]) => (await execa(file, args, { reject: false })).stdout;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = pidAlive;
 
 function target(name: string, over: Partial<LxcTarget> = {}): LxcTarget {
   return {

@@ -1,3 +1,4 @@
+import { pidAlive } from '../support/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
@@ -19,14 +20,7 @@ const children = (pid: number): number[] => {
     return [];
   }
 };
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = pidAlive;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SshSession against a real OpenSSH sshd', () => {

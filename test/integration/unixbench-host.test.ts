@@ -1,3 +1,4 @@
+import { pidAlive } from '../support/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,14 +20,7 @@ const SRC = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
 if (!SRC) {
   console.warn('unixbench-host.test.ts: SKIPPED: set VIRTBENCH_UNIXBENCH_SOURCE to a UnixBench 5.1.3 directory or tarball to run a real short UnixBench on this machine');
 }
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = pidAlive;
 
 describe.skipIf(!SRC)('a real short UnixBench on this machine through the host provider (private sshd)', () => {
   let dir: string;
