@@ -45,6 +45,7 @@ describe('kvm failures and bad input (real QEMU)', () => {
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+    await rm(process.env.VIRTBENCH_STATE!, { recursive: true, force: true });
   });
 
   it('cleans up when QEMU is killed mid-boot', async () => {

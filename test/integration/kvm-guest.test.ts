@@ -35,6 +35,7 @@ describe('kvm guest (real QEMU)', () => {
   afterAll(async () => {
     if (guest && !stopped) await stopGuest(ctx.host, guest.handle as KvmHandle, { powerdownMs: 0, progress: () => {} });
     await rm(dir, { recursive: true, force: true });
+    await rm(process.env.VIRTBENCH_STATE!, { recursive: true, force: true });
   });
 
   it('checks the accelerator for real and falls back loudly under auto when KVM does not boot', () => {
