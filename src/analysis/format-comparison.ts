@@ -1,5 +1,5 @@
 /** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
-import type { Comparison, ComparisonRow } from './compare.js';
+import type { ColumnComparison, Comparison, ComparisonRow } from './compare.js';
 import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
 import type { Verdict } from './verdict.js';
 
@@ -53,19 +53,9 @@ const ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right', 'left', 'rig
 export function renderComparisonTerminal(c: Comparison, colour: boolean): string {
   const out: string[] = [paint(`virtbench compare: ${title(c)}`, 'bold', colour), ''];
   for (const p of c.pairs) {
-    const cols = p.baseline.id === p.candidate.id ? p.baseline.id : `${p.baseline.id} -> ${p.candidate.id}`;
-    out.push(paint(`${cols}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}`, 'bold', colour));
+    out.push(paint(`${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}`, 'bold', colour));
     out.push(`samples: ${p.levelDescription}`);
-    const rows = p.rows.map((r) => [
-      r.test,
-      formatIndex(r.baseline?.index),
-      formatIndex(r.candidate?.index),
-      signedPercent(r.changePercent),
-      interval(r),
-      paint(r.verdict, VERDICT_COLOUR[r.verdict], colour),
-      samples(r),
-      cv(r),
-    ]);
+    const rows = p.rows.map((r) => rowCells(r, paint(r.verdict, VERDICT_COLOUR[r.verdict], colour)));
     out.push(textTable(HEADER, rows, ALIGN), '');
   }
   out.push(methodNote(c));
@@ -74,22 +64,22 @@ export function renderComparisonTerminal(c: Comparison, colour: boolean): string
   return out.join('\n') + '\n';
 }
 
+/** "a -> b", or one id when both sides are the same column. */
+function pairTitle(p: ColumnComparison): string {
+  return p.baseline.id === p.candidate.id ? p.baseline.id : `${p.baseline.id} -> ${p.candidate.id}`;
+}
+
+/** One table row; only the verdict cell differs between the terminal and Markdown. */
+function rowCells(r: ComparisonRow, verdictCell: string): string[] {
+  return [r.test, formatIndex(r.baseline?.index), formatIndex(r.candidate?.index), signedPercent(r.changePercent), interval(r), verdictCell, samples(r), cv(r)];
+}
+
 export function renderComparisonMarkdown(c: Comparison): string {
   const out: string[] = [`# Comparison: ${title(c)}`, ''];
   out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
   for (const p of c.pairs) {
-    const cols = p.baseline.id === p.candidate.id ? p.baseline.id : `${p.baseline.id} -> ${p.candidate.id}`;
-    out.push(`## ${cols}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}`, '', `Samples: ${p.levelDescription}.`, '');
-    const rows = p.rows.map((r) => [
-      r.test,
-      formatIndex(r.baseline?.index),
-      formatIndex(r.candidate?.index),
-      signedPercent(r.changePercent),
-      interval(r),
-      r.verdict === 'regressed' ? '**regressed**' : r.verdict,
-      samples(r),
-      cv(r),
-    ]);
+    out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}`, '', `Samples: ${p.levelDescription}.`, '');
+    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : r.verdict));
     out.push(markdownTable(HEADER, rows, ALIGN), '');
   }
   out.push(methodNote(c), '');
