@@ -9,6 +9,7 @@ import { resultIdOf, type ScheduledStep } from '../suite/order.js';
 import type { EventSink } from './progress/events.js';
 import { RunClock, overheadPriorSeconds } from './progress/estimate.js';
 import type { RunStateFile } from './run-state.js';
+import { resultIdentity } from './result-doc.js';
 import { runStep } from './step.js';
 import type { ResultWriter, RunnerWorkload } from './workload-port.js';
 
@@ -172,10 +173,8 @@ async function hostAlive(host: CommandHost): Promise<boolean> {
 async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, error: { code: string; message: string; hint: string }): Promise<void> {
   const now = new Date().toISOString();
   await d.writeResult(d.runDir, {
-    schemaVersion: 1, id: resultId, runId: d.state.state.runId,
-    target: { name: target.spec.name, method: target.spec.method, host: step.host, label: target.label },
-    workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-    repetition: step.repetition, status: 'failed', error, startedAt: now, finishedAt: now, emulated: false, rawFiles: [],
+    ...resultIdentity(d.state.state.runId, resultId, step, target, d.workload),
+    status: 'failed', error, startedAt: now, finishedAt: now, emulated: false, rawFiles: [],
   });
   await d.state.update((st) => {
     const x = st.steps[resultId]!;

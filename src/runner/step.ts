@@ -10,7 +10,7 @@ import type { PlannedTarget } from '../suite/plan.js';
 import type { ScheduledStep } from '../suite/order.js';
 import { CleanupStack } from './cleanup.js';
 import type { EventSink } from './progress/events.js';
-import { RESULT_SCHEMA_VERSION_FOR_RUNNER, describeError } from './result-doc.js';
+import { describeError, resultIdentity } from './result-doc.js';
 import type { RunStateFile } from './run-state.js';
 import type { ResultWriter, RunnerWorkload, StepContext, WorkloadOutcome } from './workload-port.js';
 
@@ -122,12 +122,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   // full), the guest is still destroyed and the error goes up after run.json is updated.
   let writeError: unknown;
   const header = {
-    schemaVersion: RESULT_SCHEMA_VERSION_FOR_RUNNER,
-    id: resultId,
-    runId: d.runId,
-    target: { name: d.spec.name, method: d.spec.method, host: step.host, label: d.target.label },
-    workload: { name: d.workload.name, version: d.workload.version, options: d.workload.options },
-    repetition: step.repetition,
+    ...resultIdentity(d.runId, resultId, step, { spec: d.spec, label: d.target.label }, d.workload),
     startedAt,
     finishedAt,
     emulated: guest?.emulated ?? false,
