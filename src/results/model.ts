@@ -1,4 +1,5 @@
 import type { Method, UnixBenchOptions } from '../core/targets.js';
+import type { EnvironmentManifest } from '../core/manifest.js';
 import type { UnixBenchReport } from '../workloads/unixbench/model.js';
 
 /**
@@ -7,30 +8,7 @@ import type { UnixBenchReport } from '../workloads/unixbench/model.js';
  */
 export const RESULT_SCHEMA_VERSION = 1 as const;
 
-/** The environment a result came from, as collected inside the guest (and, separately, on its host). */
-export interface EnvironmentManifest {
-  collectedAt: string;
-  hostname: string;
-  os: string;
-  kernelRelease: string;
-  kernelVersion: string;
-  kernelCmdline?: string;
-  arch: string;
-  cpuModel: string;
-  cpuFlags: string[];
-  cpusOnline: number;
-  memoryMiB: number;
-  governor?: string;
-  transparentHugepages?: string;
-  /** /sys/devices/system/cpu/vulnerabilities/*: name -> state. */
-  mitigations?: Record<string, string>;
-  /** systemd-detect-virt or equivalent: "none", "lxc", "kvm", "qemu", "openvz". */
-  virtualization?: string;
-  compiler?: string;
-  cflags?: string;
-  unixbench?: { version: string; sourceSha256: string; source: string };
-  extra?: Record<string, string>;
-}
+export type { EnvironmentManifest };
 
 export type ResultMethod = Method | 'published';
 

@@ -1,4 +1,4 @@
-import type { EnvironmentManifest } from '../results/model.js';
+import type { EnvironmentManifest } from '../core/manifest.js';
 import type { CommandHost } from '../core/host.js';
 import type { SshSession } from '../remote/session.js';
 

@@ -1,7 +1,7 @@
 import { WorkloadError } from '../../core/errors.js';
 import type { ProgressSink } from '../../core/log.js';
 import type { UnixBenchOptions } from '../../core/targets.js';
-import type { EnvironmentManifest } from '../../results/model.js';
+import type { EnvironmentManifest } from '../../core/manifest.js';
 import type { SshSession } from '../../remote/session.js';
 import { collectManifest } from '../manifest.js';
 import type { Workload, WorkloadRunRequest } from '../workload.js';
