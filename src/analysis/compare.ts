@@ -9,7 +9,7 @@ import { describeDifference, diffManifests, variableDiffers } from './manifest-d
 import { pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
 import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, samplesAt, type Column, type SampleLevel } from './samples.js';
-import { bonferroniLevel, bonferroniP, CORRECTION_METHOD, decide, DEFAULT_VERDICT_OPTIONS, validateVerdictOptions, type Verdict, type VerdictOptions } from './verdict.js';
+import { bonferroniLevel, bonferroniP, CORRECTION_METHOD, decide, DEFAULT_VERDICT_OPTIONS, emptyCounts, indicativeReading, validateVerdictOptions, type Reading, type Verdict, type VerdictOptions } from './verdict.js';
 
 export interface ColumnSelector {
   /** Matches a column's label (target label or name). */
@@ -47,6 +47,8 @@ export interface ComparisonRow {
   pValue?: number;
   adjustedPValue?: number;
   verdict: Verdict;
+  /** With verdict 'indicative' (iteration-level samples): what the within-run interval suggests. */
+  reading?: Reading;
   reason: string;
   /** Set when the row is computed from other rows (the Index Score at the iteration level). */
   derivedFrom?: string;
@@ -57,6 +59,8 @@ export interface ColumnComparison {
   candidate: { id: string; method: string; emulated: boolean; published: boolean };
   level: SampleLevel;
   levelDescription: string;
+  /** Iteration-level samples (within one run): readings only, no verdicts. */
+  indicative: boolean;
   rows: ComparisonRow[];
 }
 
@@ -198,18 +202,13 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
   });
   const familySize = staged.reduce((s, p) => s + p.rows.filter((r) => r.diff && Number.isFinite(r.diff.se)).length, 0);
   const level = bonferroniLevel(opts.confidence, familySize);
-  const counts: Record<Verdict, number> = { improved: 0, regressed: 0, 'no change': 0, inconclusive: 0 };
+  const counts = emptyCounts();
   const out: ColumnComparison[] = [];
   for (const { b, c, level: sampleLevel, rows } of staged) {
     for (const p of rows) {
       if (p.diff) {
         const est = ratioInterval(p.diff, level);
-        let v = decide(est, opts.threshold);
-        // One run per side: the .log iterations show only within-run noise. A difference far
-        // beyond it still shows, but "no change" would claim more than one run can tell.
-        if (v.verdict === 'no change' && sampleLevel === 'iterations' && Math.min(b.results.length, c.results.length) < 2) {
-          v = { verdict: 'inconclusive', reason: 'within +-threshold, but one run per side cannot show "no change" (within-run noise only; repeat the run)' };
-        }
+        const v = decide(est, opts.threshold);
         p.row.estimate = est;
         p.row.changePercent = (est.ratio - 1) * 100;
         if (est.interval) p.row.intervalPercent = { lower: (est.interval.lower - 1) * 100, upper: (est.interval.upper - 1) * 100 };
@@ -217,8 +216,11 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
           p.row.pValue = est.pValue;
           p.row.adjustedPValue = bonferroniP(est.pValue, familySize);
         }
-        p.row.verdict = v.verdict;
-        p.row.reason = p.row.reason ? `${v.reason}; ${p.row.reason}` : v.reason;
+        // Iterations share one run: pseudoreplication. A reading, never a verdict.
+        const { verdict, reason, reading } = sampleLevel === 'iterations' ? { verdict: 'indicative' as const, ...indicativeReading(v) } : { ...v, reading: undefined };
+        p.row.verdict = verdict;
+        if (reading) p.row.reading = reading;
+        p.row.reason = p.row.reason ? `${reason}; ${p.row.reason}` : reason;
       }
       counts[p.row.verdict]++;
     }
@@ -227,6 +229,7 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
       candidate: { id: c.id, method: c.method, emulated: c.emulated, published: c.published },
       level: sampleLevel,
       levelDescription: levelDescription(sampleLevel),
+      indicative: sampleLevel === 'iterations',
       rows: rows.map((r) => r.row),
     });
     warnings.push(...columnWarnings(b, c, opts.variable));

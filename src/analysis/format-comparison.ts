@@ -1,7 +1,7 @@
 /** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
 import type { ColumnComparison, Comparison, ComparisonRow } from './compare.js';
 import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
-import type { Verdict } from './verdict.js';
+import { verdictLabel, type Verdict } from './verdict.js';
 
 export type OutputFormat = 'terminal' | 'md' | 'json';
 
@@ -10,7 +10,12 @@ const VERDICT_COLOUR: Record<Verdict, 'green' | 'red' | 'grey' | 'yellow'> = {
   regressed: 'red',
   'no change': 'grey',
   inconclusive: 'yellow',
+  indicative: 'grey',
 };
+
+/** Said under every table whose samples are iterations of one run. */
+export const INDICATIVE_NOTE =
+  "Indicative only: these samples are UnixBench's iterations inside one run per side (one boot, one placement), not independent runs, so the interval is too narrow and nothing here is a verdict or fails the gate. Repeat the run (repetitions: 2 or more; 5 or more to call \"no change\").";
 
 function interval(r: ComparisonRow): string {
   return r.intervalPercent ? `[${signedPercent(r.intervalPercent.lower)}, ${signedPercent(r.intervalPercent.upper)}]` : '-';
@@ -44,7 +49,7 @@ function title(c: Comparison): string {
 
 function summary(c: Comparison): string {
   const n = c.counts;
-  return `${n.regressed} regressed, ${n.improved} improved, ${n['no change']} no change, ${n.inconclusive} inconclusive`;
+  return `${n.regressed} regressed, ${n.improved} improved, ${n['no change']} no change, ${n.inconclusive} inconclusive${n.indicative ? `, ${n.indicative} indicative only` : ''}`;
 }
 
 const HEADER = ['test', 'baseline', 'candidate', 'change', 'interval', 'verdict', 'samples', 'CV'];
@@ -55,8 +60,10 @@ export function renderComparisonTerminal(c: Comparison, colour: boolean): string
   for (const p of c.pairs) {
     out.push(paint(`${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}`, 'bold', colour));
     out.push(`samples: ${p.levelDescription}`);
-    const rows = p.rows.map((r) => rowCells(r, paint(r.verdict, VERDICT_COLOUR[r.verdict], colour)));
-    out.push(textTable(HEADER, rows, ALIGN), '');
+    const rows = p.rows.map((r) => rowCells(r, paint(verdictLabel(r), VERDICT_COLOUR[r.verdict], colour)));
+    out.push(textTable(HEADER, rows, ALIGN));
+    if (p.indicative) out.push(paint(INDICATIVE_NOTE, 'yellow', colour));
+    out.push('');
   }
   out.push(methodNote(c));
   for (const w of c.warnings) out.push(paint(`warning: ${w}`, 'yellow', colour));
@@ -79,8 +86,9 @@ export function renderComparisonMarkdown(c: Comparison): string {
   out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
   for (const p of c.pairs) {
     out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}`, '', `Samples: ${p.levelDescription}.`, '');
-    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : r.verdict));
+    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : verdictLabel(r)));
     out.push(markdownTable(HEADER, rows, ALIGN), '');
+    if (p.indicative) out.push(`> ${INDICATIVE_NOTE}`, '');
   }
   out.push(methodNote(c), '');
   if (c.warnings.length) out.push('Warnings:', '', ...c.warnings.map((w) => `- ${w}`), '');

@@ -130,5 +130,5 @@ export function chooseLevel(a: Column, b: Column, requested: SampleLevel | 'auto
 export function levelDescription(level: SampleLevel): string {
   return level === 'repetitions'
     ? 'repetitions (one index value per run)'
-    : "UnixBench's per-iteration scores from the .log (within one run: between-run noise not included)";
+    : "UnixBench's per-iteration scores from the .log (within one run: between-run noise not included), so INDICATIVE only: readings, no verdicts";
 }

@@ -20,12 +20,40 @@
  *   threshold, with the same confidence).
  * A significant change whose point estimate is below the threshold but whose interval reaches
  * past it stays inconclusive: the data cannot say whether it matters.
- * compare adds one rule: with one run per side the samples are UnixBench's .log iterations
- * (within-run noise only), and "no change" becomes inconclusive: one run cannot show it.
+ * Run-level inference: a verdict needs independent runs (repetitions). Samples from UnixBench's
+ * .log iterations all come from one run (one boot, one placement, one thermal state); treating
+ * them as independent is pseudoreplication and makes intervals too narrow. At that level compare
+ * gives an "indicative" reading (lower, higher, within the threshold, unclear) and never a
+ * verdict: it never counts as improved or regressed and never fails the gate.
  */
 import type { RatioEstimate } from './ratio.js';
 
-export type Verdict = 'improved' | 'regressed' | 'no change' | 'inconclusive';
+export type Verdict = 'improved' | 'regressed' | 'no change' | 'inconclusive' | 'indicative';
+
+export const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'no change', 'inconclusive', 'indicative'];
+
+/** What an iteration-level interval suggests, without claiming it. */
+export type Reading = 'lower' | 'higher' | 'within threshold' | 'unclear';
+
+export function emptyCounts(): Record<Verdict, number> {
+  return { improved: 0, regressed: 0, 'no change': 0, inconclusive: 0, indicative: 0 };
+}
+
+/** The reading an iteration-level interval gives: the verdict it would be, without the claim. */
+export function indicativeReading(v: VerdictResult): { reading: Reading; reason: string } {
+  const reading: Reading = v.verdict === 'regressed' ? 'lower' : v.verdict === 'improved' ? 'higher' : v.verdict === 'no change' ? 'within threshold' : 'unclear';
+  return {
+    reading,
+    reason: `indicative only: the samples are UnixBench's iterations inside one run (between-run noise unknown), never a verdict; repeat the run (repetitions >= 2) for one. Within-run interval: ${v.reason}`,
+  };
+}
+
+/** "regressed", or "indicative: lower" / "inconclusive (environment differs: governor)". */
+export function verdictLabel(r: { verdict: Verdict; reading?: Reading; drift?: string[] }): string {
+  if (r.verdict === 'indicative') return `indicative: ${r.reading ?? 'unclear'}`;
+  if (r.verdict === 'inconclusive' && r.drift?.length) return `inconclusive (environment differs: ${r.drift.join(', ')})`;
+  return r.verdict;
+}
 
 export interface VerdictOptions {
   /** Smallest change that matters, as a fraction (0.02 = 2%). */

@@ -1,8 +1,8 @@
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import type { Comparison, ComparisonRow } from '../analysis/compare.js';
-import { methodNote } from '../analysis/format-comparison.js';
+import { INDICATIVE_NOTE, methodNote } from '../analysis/format-comparison.js';
 import { formatIndex, signedPercent } from '../analysis/text-table.js';
-import type { Verdict } from '../analysis/verdict.js';
+import { verdictLabel, type Verdict } from '../analysis/verdict.js';
 import type { PdfSection } from './pdf.js';
 
 /** A verdict page for the PDF: one table per compared column pair, then how it was computed. */
@@ -11,6 +11,7 @@ const VERDICT_FILL: Record<Verdict, string> = {
   regressed: '#fbe0dd',
   'no change': '#f0f0f0',
   inconclusive: '#fff4d6',
+  indicative: '#ffffff',
 };
 
 const th = (text: string): TableCell => ({ text, style: 'tableHeader' });
@@ -23,8 +24,8 @@ function row(r: ComparisonRow): TableCell[] {
     num(formatIndex(r.baseline?.index)),
     num(formatIndex(r.candidate?.index)),
     num(signedPercent(r.changePercent) || '-'),
-    num(interval),
-    { text: r.verdict, fontSize: 8, bold: r.verdict === 'regressed', fillColor: VERDICT_FILL[r.verdict] },
+    { ...num(interval), noWrap: true },
+    { text: verdictLabel(r), fontSize: 8, noWrap: true, bold: r.verdict === 'regressed', italics: r.verdict === 'indicative', fillColor: VERDICT_FILL[r.verdict] },
   ];
 }
 
@@ -32,7 +33,7 @@ export function verdictSection(c: Comparison): PdfSection {
   const content: Content[] = [
     {
       text: `${c.baseline.name} (baseline) against ${c.candidate.name} (candidate)${c.variable ? `, variable: ${c.variable}` : ''}. ` +
-        `${c.counts.regressed} regressed, ${c.counts.improved} improved, ${c.counts['no change']} no change, ${c.counts.inconclusive} inconclusive.`,
+        `${c.counts.regressed} regressed, ${c.counts.improved} improved, ${c.counts['no change']} no change, ${c.counts.inconclusive} inconclusive${c.counts.indicative ? `, ${c.counts.indicative} indicative only (one run per side)` : ''}.`,
       margin: [0, 0, 0, 8],
     },
   ];
@@ -50,6 +51,7 @@ export function verdictSection(c: Comparison): PdfSection {
       },
       layout: 'lightHorizontalLines',
     });
+    if (p.indicative) content.push({ text: INDICATIVE_NOTE, style: 'warning', fontSize: 8, margin: [0, 4, 0, 0] });
   }
   content.push({ text: methodNote(c), style: 'note', margin: [0, 10, 0, 0] });
   if (c.warnings.length) {

@@ -22,7 +22,8 @@ suite('PDF verdict page', () => {
       expect(text).toMatch(new RegExp(`Pipe Throughput\\s+${pipe.baseline!.index.toFixed(1)}\\s+${pipe.candidate!.index.toFixed(1)}\\s+\\+${pipe.changePercent!.toFixed(1)}%`));
       expect(text).toContain(`+${pipe.intervalPercent!.lower.toFixed(1)}% to +${pipe.intervalPercent!.upper.toFixed(1)}%`);
       expect(text).toMatch(/Bonferroni/);
-      expect(text).toMatch(/inconclusive/);
+      expect(text).toMatch(/indicative: higher/);
+      expect(text).toMatch(/13 indicative only/);
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
