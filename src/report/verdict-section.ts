@@ -24,7 +24,7 @@ function row(r: ComparisonRow): TableCell[] {
     num(formatIndex(r.baseline?.index)),
     num(formatIndex(r.candidate?.index)),
     num(signedPercent(r.changePercent) || '-'),
-    { ...num(interval), noWrap: true },
+    { text: interval, alignment: 'right', fontSize: 8, noWrap: true },
     { text: verdictLabel(r), fontSize: 8, noWrap: true, bold: r.verdict === 'regressed', italics: r.verdict === 'indicative', fillColor: VERDICT_FILL[r.verdict] },
   ];
 }
