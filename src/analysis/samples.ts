@@ -10,10 +10,11 @@
  *   within-run noise; an interval from them is narrower than between runs and says so.
  */
 import type { ResultDoc, ResultSet } from '../results/model.js';
+import { INDEX_SCORE } from '../workloads/unixbench/catalogue.js';
 
 export type SampleLevel = 'repetitions' | 'iterations';
 
-export const INDEX_SCORE = 'System Benchmarks Index Score';
+export { INDEX_SCORE };
 
 export interface ColumnKey {
   /** target.label, else target.name. */

@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { ErrorBar } from './chart-plugins.js';
 import type { Comparison, ComparisonCell, ComparisonColumn } from './comparison.js';
-import { INDEX_SCORE, shortTestName } from './index-tests.js';
+import { INDEX_SCORE, shortTestName } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The three report charts as chart.js configurations: index per test per column (grouped bars),
@@ -109,7 +109,7 @@ export function indexScoreChart(cmp: Comparison, opts: ChartOptions = {}): Chart
         },
       ],
     },
-    options: baseOptions('System Benchmarks Index Score', 'geometric mean of the 12 index values, higher is better', 'Index Score', {
+    options: baseOptions(INDEX_SCORE, 'geometric mean of the 12 index values, higher is better', 'Index Score', {
       legend: { display: false },
       vbErrorBars: { bars: opts.noErrorBars ? [] : bars },
     }),

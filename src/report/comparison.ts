@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
 import type { ResultDoc, ResultMethod, ResultSet } from '../results/model.js';
 import type { UnixBenchPass } from '../workloads/unixbench/model.js';
-import { INDEX_SCORE, INDEX_TESTS } from './index-tests.js';
+import { INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The comparison every report renders: columns are (result set, target label, copies) series,

@@ -7,7 +7,8 @@ import { InputError, ParseError } from '../core/errors.js';
 import { atomicWriteJson } from '../core/fs.js';
 import type { UnixBenchIndexRow } from '../workloads/unixbench/model.js';
 import { parseNumber } from '../workloads/unixbench/parse-lines.js';
-import { BASELINES_5_1_3, check, geometricMean, geometricMeanTolerance, SYSTEM_INDEX_TESTS } from '../workloads/unixbench/score.js';
+import { BASELINES_5_1_3, INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
+import { check, geometricMean, geometricMeanTolerance } from '../workloads/unixbench/score.js';
 import { parseCsv } from './csv-read.js';
 import { SET_FILE, type SetFile } from './load.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, type ResultSet } from './model.js';
@@ -19,7 +20,6 @@ import { exists, readJson, RESULT_FILE, writeResult } from './run-dir.js';
  * Score is checked against the geometric mean of its 12 index values.
  */
 export const REFERENCE_SET_NAME = 'reference-2011';
-const INDEX_SCORE_ROW = 'System Benchmarks Index Score';
 /** UnixBench prints index values with one decimal; the table drops trailing ".0" (3639 = 3639.0). */
 const HALF_TENTH = 0.05;
 
@@ -79,16 +79,16 @@ export async function importReference(csvPath: string, conditionsPath: string): 
       const name = row[0]!.trim();
       const value = parseNumber(row[ci + 1] ?? '');
       if (value === undefined || value <= 0) throw fail(`expected a positive number, found "${row[ci + 1] ?? ''}"`, line, column);
-      if (name === INDEX_SCORE_ROW) {
+      if (name === INDEX_SCORE) {
         printedScore = value;
         continue;
       }
       const base = BASELINES_5_1_3[name];
-      if (!base || !SYSTEM_INDEX_TESTS.includes(name)) throw fail(`"${name}" is not a UnixBench 5.1.3 index test`, line, 'test');
+      if (!base || !INDEX_TESTS.includes(name)) throw fail(`"${name}" is not a UnixBench 5.1.3 index test`, line, 'test');
       indexRows.push({ name, baseline: base.baseline, result: null, index: value });
     }
-    if (printedScore === undefined) throw fail(`expected a "${INDEX_SCORE_ROW}" row`, rows.length + 1, 'test');
-    const missing = SYSTEM_INDEX_TESTS.filter((t) => !indexRows.some((r) => r.name === t));
+    if (printedScore === undefined) throw fail(`expected a "${INDEX_SCORE}" row`, rows.length + 1, 'test');
+    const missing = INDEX_TESTS.filter((t) => !indexRows.some((r) => r.name === t));
     if (missing.length > 0) throw fail(`missing index tests: ${missing.join(', ')}`, rows.length + 1, 'test');
 
     const idx = indexRows.map((r) => r.index);

@@ -1,7 +1,7 @@
 import type { Limits, TargetSpec, UnixBenchOptions } from '../core/targets.js';
 import type { PlannedTarget, PlannedWorkload, RunPlan, SuiteHost } from './plan.js';
 import type { RawSuite, RawTarget } from './schema.js';
-import { SHORT_PROFILE } from './unixbench-tests.js';
+import { SHORT_PROFILE } from './short-profile.js';
 
 /** Turns validated suite data into a RunPlan: defaults filled, paths absolute, hosts resolved. */
 export function buildPlan(

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import { closest } from './suggest.js';
-import { UNIXBENCH_GROUPS, UNIXBENCH_TESTS } from './unixbench-tests.js';
+import { UNIXBENCH_GROUPS, UNIXBENCH_TESTS } from '../workloads/unixbench/catalogue.js';
 
 /** One mistake in a suite file: where it is and what is allowed instead. */
 export interface SuiteIssue {
@@ -137,7 +137,7 @@ export function issueFromZod(
   } else if (issue.code === 'invalid_type') {
     message = `${issue.message.replace(/^Invalid input: /, '')}`;
   } else if (issue.code === 'custom' && message === 'unknown UnixBench test or group' && typeof value === 'string') {
-    const guess = closest(value, [...UNIXBENCH_TESTS, ...UNIXBENCH_GROUPS]);
+    const guess = closest(value, [...Object.keys(UNIXBENCH_TESTS), ...Object.keys(UNIXBENCH_GROUPS)]);
     message = `unknown UnixBench test or group ${JSON.stringify(value)}${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: the tests and groups of UnixBench 5.1.3's Run, e.g. ${['index', 'dhry2reg', 'whetstone-double', 'syscall', 'pipe', 'context1', 'spawn', 'execl', 'fstime', 'shell1'].join(', ')}`;
   }
   return [{ file: ctx.file, ...at(path), field: formatField(path), message }];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UNIXBENCH_GROUPS, UNIXBENCH_TESTS } from './unixbench-tests.js';
+import { isUnixBenchTestOrGroup } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The suite file's shape, field by field, with the defaults of 2011 (no limits, privileged
@@ -105,7 +105,7 @@ const openvzTarget = z.strictObject({
 export const targetSchemas = { host: hostTarget, lxc: lxcTarget, kvm: kvmTarget, openvz: openvzTarget } as const;
 export type RawTarget = z.output<(typeof targetSchemas)[keyof typeof targetSchemas]>;
 
-const testName = z.string().refine((t) => UNIXBENCH_TESTS.includes(t) || UNIXBENCH_GROUPS.includes(t), {
+const testName = z.string().refine(isUnixBenchTestOrGroup, {
   error: 'unknown UnixBench test or group',
 });
 

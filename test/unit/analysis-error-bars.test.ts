@@ -2,7 +2,7 @@ import { unixbenchFixture } from '../support/fixtures.js';
 import { describe as suite, expect, it } from 'vitest';
 import { columnIntervals } from '../../src/analysis/error-bars.js';
 import { seededRng } from '../../src/core/random.js';
-import { flatMedians, syntheticSet } from '../../src/analysis/synthetic.js';
+import { flatMedians, syntheticSet } from '../support/synthetic.js';
 import { loadResultSets } from '../../src/results/load.js';
 
 suite('error bars per column and test', () => {

@@ -2,7 +2,8 @@ import { describe as suite, expect, it } from 'vitest';
 import { compareResultSets } from '../../src/analysis/compare.js';
 import { seededRng } from '../../src/core/random.js';
 import { decide, verdictLabel } from '../../src/analysis/verdict.js';
-import { flatMedians, syntheticSet, UNIXBENCH_TESTS } from '../../src/analysis/synthetic.js';
+import { flatMedians, syntheticSet } from '../support/synthetic.js';
+import { INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
 
 /**
  * Verdicts against synthetic data where the truth is known (seeded log-normal model).
@@ -11,7 +12,7 @@ import { flatMedians, syntheticSet, UNIXBENCH_TESTS } from '../../src/analysis/s
 function trial(seed: number, opts: { factor: number; reps: number; cv: number; threshold?: number; confidence?: number }) {
   const rng = seededRng(seed);
   const medians = flatMedians(1000);
-  const worse = Object.fromEntries(UNIXBENCH_TESTS.map((t) => [t, 1000 * opts.factor]));
+  const worse = Object.fromEntries(INDEX_TESTS.map((t) => [t, 1000 * opts.factor]));
   const a = syntheticSet(rng, 'a', [{ label: 'lxc', medians, cv: opts.cv, repetitions: opts.reps }]);
   const b = syntheticSet(rng, 'b', [{ label: 'lxc', medians: worse, cv: opts.cv, repetitions: opts.reps }]);
   return compareResultSets(a, b, { threshold: opts.threshold ?? 0.02, confidence: opts.confidence ?? 0.95 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe as suite, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { seededRng } from '../../src/core/random.js';
-import { flatMedians, syntheticResults, UNIXBENCH_TESTS, type SyntheticColumn } from '../../src/analysis/synthetic.js';
+import { flatMedians, syntheticResults, type SyntheticColumn } from '../support/synthetic.js';
+import { INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
 import { createRunDir, writeResult } from '../../src/results/run-dir.js';
 
 /** Synthetic (fake, seeded) results written as real run directories through the result store. */
@@ -78,7 +79,7 @@ suite('virtbench compare (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\| Pipe Throughput \| \d+\.\d \| \d+\.\d \| -(9|10|11)\.\d% \| \[-\d+\.\d%, -\d+\.\d%\] \| \*\*regressed\*\*/);
     expect(r.stdout).toMatch(/1 regressed/);
-    const other = UNIXBENCH_TESTS.filter((t) => t !== 'Pipe Throughput');
+    const other = INDEX_TESTS.filter((t) => t !== 'Pipe Throughput');
     for (const t of other) expect(r.stdout).not.toMatch(new RegExp(`\\| ${t.replace(/[()]/g, '\\$&')} \\|[^\\n]*regressed`));
   });
 

@@ -5,7 +5,7 @@ import { beforeAll, afterAll, describe as suite, expect, it } from 'vitest';
 import { checkClaims } from '../../src/analysis/claims.js';
 import { seededRng } from '../../src/core/random.js';
 import { repetitionSamples, columnsOf } from '../../src/analysis/samples.js';
-import { syntheticSet, type SyntheticColumn } from '../../src/analysis/synthetic.js';
+import { syntheticSet, type SyntheticColumn } from '../support/synthetic.js';
 import { runReproduce } from '../../src/cli/reproduce.js';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultSet } from '../../src/results/model.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSuite, SuiteError } from '../../src/suite/load.js';
 import { resultIdOf, scheduleFor } from '../../src/suite/order.js';
-import { SHORT_PROFILE } from '../../src/suite/unixbench-tests.js';
+import { SHORT_PROFILE } from '../../src/suite/short-profile.js';
 
 const SUITES = join(import.meta.dirname, '..', '..', 'suites');
 

@@ -1,5 +1,6 @@
 import type { Method, UnixBenchOptions } from '../../core/targets.js';
-import { UNIXBENCH_INDEX_TESTS } from '../../suite/unixbench-tests.js';
+import { expandTests, UNIXBENCH_TESTS } from '../../workloads/unixbench/catalogue.js';
+import { iterationCounts } from '../../workloads/unixbench/progress.js';
 
 /**
  * Estimates for "how long is left". Priors come from UnixBench 5.1.3's own timings (each test
@@ -7,22 +8,17 @@ import { UNIXBENCH_INDEX_TESTS } from '../../suite/unixbench-tests.js';
  * typical provisioning times; once a target has finished a repetition, its measured time
  * replaces the prior for its next repetitions.
  */
-const TEST_SECONDS: Record<string, number> = {
-  dhry2reg: 10, 'whetstone-double': 10, syscall: 10, pipe: 10, context1: 10, arithoh: 10, short: 10, int: 10, long: 10, float: 10, double: 10,
-  spawn: 30, execl: 30, fstime: 30, fsbuffer: 30, fsdisk: 30, 'fstime-w': 30, 'fstime-r': 30, 'fsbuffer-w': 30, 'fsbuffer-r': 30, 'fsdisk-w': 30, 'fsdisk-r': 30,
-  shell1: 60, shell8: 60, shell16: 60, C: 60, dc: 30, hanoi: 20, grep: 30, sysexec: 30,
-};
-const LONG_TESTS = new Set(['dhry2reg', 'whetstone-double', 'syscall', 'pipe', 'context1', 'arithoh', 'short', 'int', 'long', 'float', 'double']);
-const GROUPS: Record<string, readonly string[]> = { index: UNIXBENCH_INDEX_TESTS, dhry: ['dhry2reg'], dhrystone: ['dhry2reg'], whets: ['whetstone-double'], whetstone: ['whetstone-double'], shell: ['shell1', 'shell8', 'shell16'], misc: ['C', 'dc', 'hanoi'] };
 
 /** Seconds UnixBench itself runs with these options on a guest with `cpus` CPUs. */
 export function unixbenchSeconds(options: Partial<UnixBenchOptions>, cpus: number): number {
-  const tests = (options.tests ?? ['index']).flatMap((t) => GROUPS[t] ?? [t]);
-  const longIter = options.iterations ?? 10;
-  const shortIter = options.iterations === undefined ? 3 : Math.max(1, Math.floor((options.iterations + 1) / 3));
+  const tests = expandTests(options.tests);
+  const passes = iterationCounts(options.iterations);
   const copies = options.copies ?? (cpus > 1 ? [1, cpus] : [1]);
   let perPass = 0;
-  for (const t of tests) perPass += (TEST_SECONDS[t] ?? 30) * (LONG_TESTS.has(t) ? longIter : shortIter) + 1;
+  for (const name of tests) {
+    const test = UNIXBENCH_TESTS[name];
+    perPass += (test?.seconds ?? 30) * (test?.repeat === 'long' ? passes.long : passes.short) + 1;
+  }
   // Between passes Run forks, syncs and sleeps: the fixtures show ~25% on top of the test times.
   return Math.round(perPass * copies.length * 1.25);
 }

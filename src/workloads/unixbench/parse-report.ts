@@ -1,6 +1,6 @@
 import type { UnixBenchCpu, UnixBenchIndexRow, UnixBenchIndexTable, UnixBenchPass, UnixBenchSystem, UnixBenchTestResult } from './model.js';
 import { LineCursor, parseNumber } from './parse-lines.js';
-import { BASELINES_5_1_3, SYSTEM_CATEGORY } from './score.js';
+import { BASELINES_5_1_3, SYSTEM_CATEGORY } from './catalogue.js';
 
 /**
  * The text report UnixBench 5.1.3 writes (results/HOST-DATE-NN), and the same report at the end

@@ -4,55 +4,8 @@
  * Durations are 5.1.3's own: each pass runs the program for the time in its options, after
  * `sync; sleep 1; sync; sleep 2`.
  */
-interface TestInfo {
-  logmsg: string;
-  repeat: 'long' | 'short';
-  /** Seconds one pass runs (5.1.3's options). */
-  seconds: number;
-  maxCopies: number;
-}
+import { CATEGORIES, expandTests, UNIXBENCH_TESTS } from './catalogue.js';
 
-const T = (logmsg: string, repeat: 'long' | 'short', seconds: number, maxCopies = 16): TestInfo => ({ logmsg, repeat, seconds, maxCopies });
-
-export const TESTS: Record<string, TestInfo> = {
-  dhry2reg: T('Dhrystone 2 using register variables', 'long', 10),
-  'whetstone-double': T('Double-Precision Whetstone', 'long', 10),
-  syscall: T('System Call Overhead', 'long', 10),
-  context1: T('Pipe-based Context Switching', 'long', 10),
-  pipe: T('Pipe Throughput', 'long', 10),
-  spawn: T('Process Creation', 'short', 30),
-  execl: T('Execl Throughput', 'short', 30),
-  'fstime-w': T('File Write 1024 bufsize 2000 maxblocks', 'short', 30),
-  'fstime-r': T('File Read 1024 bufsize 2000 maxblocks', 'short', 30),
-  fstime: T('File Copy 1024 bufsize 2000 maxblocks', 'short', 30),
-  'fsbuffer-w': T('File Write 256 bufsize 500 maxblocks', 'short', 30),
-  'fsbuffer-r': T('File Read 256 bufsize 500 maxblocks', 'short', 30),
-  fsbuffer: T('File Copy 256 bufsize 500 maxblocks', 'short', 30),
-  'fsdisk-w': T('File Write 4096 bufsize 8000 maxblocks', 'short', 30),
-  'fsdisk-r': T('File Read 4096 bufsize 8000 maxblocks', 'short', 30),
-  fsdisk: T('File Copy 4096 bufsize 8000 maxblocks', 'short', 30),
-  shell1: T('Shell Scripts (1 concurrent)', 'short', 60),
-  shell8: T('Shell Scripts (8 concurrent)', 'short', 60),
-  shell16: T('Shell Scripts (16 concurrent)', 'short', 60),
-  arithoh: T('Arithoh', 'short', 10),
-  short: T('Arithmetic Test (short)', 'short', 10),
-  int: T('Arithmetic Test (int)', 'short', 10),
-  long: T('Arithmetic Test (long)', 'short', 10),
-  float: T('Arithmetic Test (float)', 'short', 10),
-  double: T('Arithmetic Test (double)', 'short', 10),
-  hanoi: T('Recursion Test -- Tower of Hanoi', 'short', 20),
-  dc: T('Dc: sqrt(2) to 99 decimal places', 'short', 30),
-  grep: T("Grep a large file (system's grep)", 'short', 30),
-  sysexec: T('Exec System Call Overhead', 'short', 30),
-};
-
-const OLDSYSTEM = ['execl', 'fstime', 'fsbuffer', 'fsdisk', 'pipe', 'context1', 'spawn', 'syscall'];
-export const GROUPS: Record<string, string[]> = {
-  index: ['dhry2reg', 'whetstone-double', ...OLDSYSTEM, 'shell1', 'shell8'],
-  system: [...OLDSYSTEM, 'shell1', 'shell8', 'shell16'],
-  arithmetic: ['arithoh', 'short', 'int', 'long', 'float', 'double', 'whetstone-double'],
-  fs: ['fstime-w', 'fstime-r', 'fstime', 'fsbuffer-w', 'fsbuffer-r', 'fsbuffer', 'fsdisk-w', 'fsdisk-r', 'fsdisk'],
-};
 /** Seconds of `sync; sleep 1; sync; sleep 2` plus start-up around each pass. */
 const PASS_OVERHEAD = 3.3;
 
@@ -72,13 +25,13 @@ export function iterationCounts(iterations?: number): { long: number; short: num
 
 /** Expand tests/groups into the order Run runs them, per copies value, skipping copies > maxCopies. */
 export function planRun(opts: { tests?: string[]; copies: number[]; iterations?: number }): PlannedTest[] {
-  const names = (opts.tests?.length ? opts.tests : ['index']).flatMap((t) => GROUPS[t] ?? [t]);
+  const names = expandTests(opts.tests);
   const counts = iterationCounts(opts.iterations);
   const plan: PlannedTest[] = [];
   for (const copies of opts.copies) {
     for (const test of names) {
-      const info = TESTS[test];
-      if (!info || copies > info.maxCopies) continue;
+      const info = UNIXBENCH_TESTS[test];
+      if (!info || copies > CATEGORIES[info.category].maxCopies) continue;
       const passes = info.repeat === 'long' ? counts.long : counts.short;
       plan.push({ test, logmsg: info.logmsg, copies, passes, seconds: passes * (info.seconds + PASS_OVERHEAD) });
     }

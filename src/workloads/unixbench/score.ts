@@ -5,50 +5,6 @@ import type { UnixBenchCheck } from './model.js';
  * so printed figures can be recomputed and checked.
  */
 
-/** index.base of 5.1.3, keyed by the name the report prints (the test's "logmsg"). */
-export interface Baseline {
-  /** The test's name on the Run command line. */
-  test: string;
-  baseline: number;
-  unit: string;
-  /** The index table it belongs to (5.1.3's test category names). */
-  category: string;
-}
-
-export const SYSTEM_CATEGORY = 'System Benchmarks';
-
-const b = (test: string, baseline: number, unit: string, category = SYSTEM_CATEGORY): Baseline => ({ test, baseline, unit, category });
-
-export const BASELINES_5_1_3: Readonly<Record<string, Baseline>> = {
-  'Dhrystone 2 using register variables': b('dhry2reg', 116700, 'lps'),
-  'Double-Precision Whetstone': b('whetstone-double', 55.0, 'MWIPS'),
-  'Execl Throughput': b('execl', 43.0, 'lps'),
-  'File Copy 1024 bufsize 2000 maxblocks': b('fstime', 3960, 'KBps'),
-  'File Copy 256 bufsize 500 maxblocks': b('fsbuffer', 1655, 'KBps'),
-  'File Copy 4096 bufsize 8000 maxblocks': b('fsdisk', 5800, 'KBps'),
-  'Pipe Throughput': b('pipe', 12440, 'lps'),
-  'Pipe-based Context Switching': b('context1', 4000, 'lps'),
-  'Process Creation': b('spawn', 126, 'lps'),
-  'Shell Scripts (8 concurrent)': b('shell8', 6, 'lpm'),
-  'System Call Overhead': b('syscall', 15000, 'lps'),
-  'Shell Scripts (1 concurrent)': b('shell1', 42.4, 'lpm'),
-  '2D graphics: rectangles': b('2d-rects', 15, 'score', '2D Graphics Benchmarks'),
-  '2D graphics: ellipses': b('2d-ellipse', 15, 'score', '2D Graphics Benchmarks'),
-  '2D graphics: aa polygons': b('2d-aashapes', 15, 'score', '2D Graphics Benchmarks'),
-  '2D graphics: text': b('2d-text', 15, 'score', '2D Graphics Benchmarks'),
-  '2D graphics: images and blits': b('2d-blit', 15, 'score', '2D Graphics Benchmarks'),
-  '2D graphics: windows': b('2d-window', 15, 'score', '2D Graphics Benchmarks'),
-  '3D graphics: gears': b('ubgears', 33.4, 'fps', '3D Graphics Benchmarks'),
-  "Grep a large file (system's grep)": b('grep', 1, 'lpm', 'Non-Index Benchmarks'),
-  'Exec System Call Overhead': b('sysexec', 25, 'lps', 'Non-Index Benchmarks'),
-};
-
-/** The 12 tests of the System Benchmarks Index, sorted by name as the report prints them. */
-export const SYSTEM_INDEX_TESTS: readonly string[] = Object.entries(BASELINES_5_1_3)
-  .filter(([, v]) => v.category === SYSTEM_CATEGORY)
-  .map(([name]) => name)
-  .sort();
-
 /** One pass of one test as the .log records it, the copies already summed as runOnePass does. */
 export interface CombinedPass {
   /** COUNT0 summed over the copies. */

@@ -4,26 +4,9 @@
  * the numbers come from a seeded log-normal model, never from a machine, and every document
  * says so in guestFacts.fake.
  */
-import type { EnvironmentManifest, ResultDoc, ResultSet } from '../results/model.js';
-import type { Rng } from '../core/random.js';
-
-/** UnixBench 5.1.3's index tests and their baselines (from pgms/index.base, as printed in every report). */
-export const UNIXBENCH_BASELINES: Record<string, number> = {
-  'Dhrystone 2 using register variables': 116700,
-  'Double-Precision Whetstone': 55,
-  'Execl Throughput': 43,
-  'File Copy 1024 bufsize 2000 maxblocks': 3960,
-  'File Copy 256 bufsize 500 maxblocks': 1655,
-  'File Copy 4096 bufsize 8000 maxblocks': 5800,
-  'Pipe Throughput': 12440,
-  'Pipe-based Context Switching': 4000,
-  'Process Creation': 126,
-  'Shell Scripts (1 concurrent)': 42.4,
-  'Shell Scripts (8 concurrent)': 6,
-  'System Call Overhead': 15000,
-};
-
-export const UNIXBENCH_TESTS = Object.keys(UNIXBENCH_BASELINES);
+import type { EnvironmentManifest, ResultDoc, ResultSet } from '../../src/results/model.js';
+import type { Rng } from '../../src/core/random.js';
+import { BASELINES_5_1_3, INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
 
 export interface SyntheticColumn {
   label: string;
@@ -68,7 +51,7 @@ export function syntheticResults(rng: Rng, col: SyntheticColumn, runId = 'synthe
   for (let rep = 1; rep <= col.repetitions; rep++) {
     const rows = Object.entries(col.medians).map(([name, median]) => {
       const index = rng.logNormal(median, col.cv);
-      const baseline = UNIXBENCH_BASELINES[name] ?? 1;
+      const baseline = BASELINES_5_1_3[name]?.baseline ?? 1;
       return { name, baseline, result: (index * baseline) / 10, index };
     });
     const logTests = (col.iterations ?? 0) > 0
@@ -109,6 +92,6 @@ export function syntheticSet(rng: Rng, name: string, columns: SyntheticColumn[])
 }
 
 /** The same median for every test. */
-export function flatMedians(index: number, tests: string[] = UNIXBENCH_TESTS): Record<string, number> {
+export function flatMedians(index: number, tests: readonly string[] = INDEX_TESTS): Record<string, number> {
   return Object.fromEntries(tests.map((t) => [t, index]));
 }
