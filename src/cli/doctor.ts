@@ -8,6 +8,8 @@ import { HostProvider } from '../providers/host.js';
 import { KvmProvider } from '../providers/kvm/provider.js';
 import { LxcProvider } from '../providers/lxc/provider.js';
 import { OpenvzProvider } from '../providers/openvz/provider.js';
+import { packageChecks } from '../providers/packages.js';
+import { unixbenchSourceCheck } from '../workloads/unixbench/source-check.js';
 
 /** `virtbench doctor`: every provider's prerequisites on this host, ok or missing with the fix. */
 
@@ -18,7 +20,9 @@ export async function doctorProviders(): Promise<DoctorSource[]> {
 }
 
 export async function runDoctor(host: CommandHost, methods: readonly Method[]): Promise<DoctorCheck[]> {
-  const out: DoctorCheck[] = [];
+  // Every report needs its fonts, whichever providers ran (unless VIRTBENCH_FONT_DIR points elsewhere).
+  const out: DoctorCheck[] = process.env.VIRTBENCH_FONT_DIR ? [] : await packageChecks(host, 'report', 'general');
+  out.push(await unixbenchSourceCheck());
   for (const p of await doctorProviders()) {
     if (!methods.includes(p.method)) continue;
     try {

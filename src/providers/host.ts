@@ -7,6 +7,7 @@ import type { HostTarget } from '../core/targets.js';
 import { SshSession } from '../remote/session.js';
 import { startSshd, sshdConfigText, type SshdServer } from '../remote/sshd-server.js';
 import { forgetOwned, recordOwned } from './ownership.js';
+import { packageChecks } from './packages.js';
 
 /**
  * The bare machine as a target, the baseline every method is measured against, reached over
@@ -94,12 +95,8 @@ export class HostProvider implements Provider<HostTarget> {
     if (h.ownKey) await forgetOwned(h.ownKey);
   }
 
-  async doctor(host: CommandHost): Promise<DoctorCheck[]> {
-    const r = await host.run(['sh', '-c', 'command -v ssh-keygen; test -x /usr/sbin/sshd && echo sshd'], { allowFailure: true });
-    return [
-      { provider: 'host', what: 'OpenSSH server binary (private sshd on loopback)', ok: r.stdout.includes('sshd'), detail: SSHD, fix: 'apt-get install openssh-server' },
-      { provider: 'host', what: 'ssh-keygen (host and run keys)', ok: r.stdout.includes('ssh-keygen'), detail: r.stdout.split('\n')[0] ?? '', fix: 'apt-get install openssh-client' },
-    ];
+  doctor(host: CommandHost): Promise<DoctorCheck[]> {
+    return packageChecks(host, 'host', 'host');
   }
 }
 

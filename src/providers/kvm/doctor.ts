@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { DoctorCheck } from '../../core/guest.js';
 import type { CommandHost } from '../../core/host.js';
 import { cacheDir } from '../../core/paths.js';
+import { packageChecks } from '../packages.js';
 import { kvmVerdict } from './accel.js';
 import { qemuVersion } from './facts.js';
 import { parseMeminfo } from './preflight.js';
@@ -12,30 +13,22 @@ import { parseMeminfo } from './preflight.js';
  * (a probe boot of a cached image's kernel; /dev/kvm existing proves nothing).
  */
 export async function kvmDoctor(host: CommandHost, probeDeadlineMs: number): Promise<DoctorCheck[]> {
-  const out: DoctorCheck[] = [];
-  const tool = async (what: string, argv: string[], fix: string) => {
-    const r = await host.run(argv, { allowFailure: true }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-    out.push({ provider: 'kvm', what, ok: r.exitCode === 0, detail: (r.stdout || r.stderr).split('\n')[0]!.trim(), ...(r.exitCode === 0 ? {} : { fix }) });
-    return r.exitCode === 0;
-  };
-  const haveQemu = await tool('qemu-system-x86_64', ['qemu-system-x86_64', '--version'], 'apt-get install qemu-system-x86');
-  await tool('qemu-img', ['qemu-img', '--version'], 'apt-get install qemu-utils');
-  await tool('mkfs.ext4 (-d, images without mounting)', ['mkfs.ext4', '-V'], 'apt-get install e2fsprogs');
-  await tool('debootstrap', ['debootstrap', '--version'], 'apt-get install debootstrap');
+  const out: DoctorCheck[] = await packageChecks(host, 'kvm', 'kvm');
+  const haveQemu = out.every((c) => c.ok);
   const devKvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
-  out.push({ provider: 'kvm', what: '/dev/kvm', ok: devKvm, detail: devKvm ? 'present and read-write (this alone does not prove KVM works)' : 'missing or not accessible', ...(devKvm ? {} : { fix: 'load kvm_intel or kvm_amd and check permissions; without it guests run under TCG (emulated)' }) });
+  out.push({ provider: 'kvm', what: '/dev/kvm (accel: kvm only)', ok: devKvm, detail: devKvm ? 'present and read-write (this alone does not prove KVM works)' : 'missing or not accessible', ...(devKvm ? {} : { fix: 'load kvm_intel or kvm_amd and check permissions; without it guests run under TCG (emulated)' }) });
   const mem = parseMeminfo(await readFile('/proc/meminfo', 'utf8'));
   out.push({ provider: 'kvm', what: 'memory available', ok: (mem.MemAvailable ?? 0) > 512 * 1024, detail: `${Math.floor((mem.MemAvailable ?? 0) / 1024)} MiB MemAvailable` });
   if (!haveQemu || !devKvm) return out;
   const kernel = await anyCachedKernel();
   if (!kernel) {
-    out.push({ provider: 'kvm', what: 'KVM boots a guest kernel', ok: false, detail: 'not probed: no cached KVM disk image (its kernel is the probe kernel)', fix: 'provision a kvm target once (the image is built and cached), then run doctor again' });
+    out.push({ provider: 'kvm', what: 'KVM boots a guest kernel (accel: kvm only)', ok: false, detail: 'not probed: no cached KVM disk image (its kernel is the probe kernel)', fix: 'provision a kvm target once (the image is built and cached), then run doctor again' });
     return out;
   }
   const v = await kvmVerdict(await qemuVersion(host), { ...kernel, deadlineMs: probeDeadlineMs });
   out.push({
     provider: 'kvm',
-    what: 'KVM boots a guest kernel',
+    what: 'KVM boots a guest kernel (accel: kvm only)',
     ok: v.kvmWorks,
     detail: `${v.reason} (probe ${v.seconds.toFixed(1)} s, host kernel ${v.hostKernel}, QEMU ${v.qemuVersion})`,
     ...(v.kvmWorks ? {} : { fix: 'accel: auto falls back to TCG (results marked emulated); accel: kvm fails. Real hardware virtualization is needed for KVM numbers.' }),

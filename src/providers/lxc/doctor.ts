@@ -1,19 +1,16 @@
 import type { DoctorCheck } from '../../core/guest.js';
 import type { CommandHost } from '../../core/host.js';
+import { packageChecks } from '../packages.js';
 import { resolveIdMap, SUBID_FIX } from './idshift.js';
 import { detectCgroupLayout } from './limits.js';
 
 /** What the LXC provider needs on a host, each with the fix when it is missing. */
 export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
+  const checks: DoctorCheck[] = await packageChecks(host, 'lxc', 'lxc');
   const add = (what: string, ok: boolean, detail: string, fix?: string) => checks.push({ provider: 'lxc', what, ok, detail, fix: ok ? undefined : fix });
   const has = async (tool: string) => (await host.run(['sh', '-c', 'command -v "$1"', 'sh', tool], { allowFailure: true })).exitCode === 0;
 
-  const lxc = await has('lxc-start');
-  const version = lxc ? (await host.run(['lxc-start', '--version'], { allowFailure: true })).stdout.trim() : '';
-  add('lxc tools', lxc, lxc ? `lxc ${version}` : 'lxc-start not found', 'apt-get install lxc');
-
-  if (lxc && (await has('lxc-checkconfig'))) {
+  if (await has('lxc-checkconfig')) {
     const text = (await host.run(['lxc-checkconfig'], { allowFailure: true, env: { ...process.env, NO_COLOR: '1' } as Record<string, string> })).stdout.replace(/\x1b\[[0-9;]*m/g, '');
     const state = (label: string): string | undefined => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\s*(\\S+)`, 'm').exec(text)?.[1];
     const essentials: [string, string][] = [
@@ -32,8 +29,6 @@ export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
     }
     const userns = state('User namespace');
     checks.push({ provider: 'lxc', what: 'kernel: user namespace (unprivileged containers only)', ok: userns === 'enabled', detail: `lxc-checkconfig: ${userns ?? 'not reported'}`, fix: userns === 'enabled' ? undefined : 'a kernel with CONFIG_USER_NS, or keep privileged: true' });
-  } else if (lxc) {
-    add('lxc-checkconfig', false, 'not found', 'apt-get install lxc');
   }
 
   const layout = await detectCgroupLayout(host);
@@ -45,12 +40,6 @@ export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
   const lxcfs = mounts.split('\n').some((l) => l.split(' ')[2] === 'fuse.lxcfs');
   checks.push({ provider: 'lxc', what: 'lxcfs (optional)', ok: true, detail: lxcfs ? 'mounted: containers see their own CPU count in /proc' : 'not running: containers see the host CPU count in /proc; virtbench passes UnixBench the usable count' });
 
-  const deb = await has('debootstrap');
-  add('debootstrap', deb, deb ? 'found' : 'not found', 'apt-get install debootstrap');
-  const ip = await has('ip');
-  add('iproute2', ip, ip ? 'found' : 'ip not found', 'apt-get install iproute2');
-  const keygen = await has('ssh-keygen');
-  add('ssh-keygen', keygen, keygen ? 'found' : 'not found', 'apt-get install openssh-client');
   const bridgeMod = (await host.run(['test', '-d', '/sys/module/bridge'], { allowFailure: true })).exitCode === 0;
   const bridgeCfg = !bridgeMod && (await has('modprobe')) && (await host.run(['modprobe', '-n', 'bridge'], { allowFailure: true })).exitCode === 0;
   add('bridge support', bridgeMod || bridgeCfg, bridgeMod ? 'bridge module loaded' : bridgeCfg ? 'bridge module available' : 'no bridge module', 'a kernel with CONFIG_BRIDGE (modprobe bridge)');

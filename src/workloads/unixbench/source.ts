@@ -39,7 +39,7 @@ export interface SourceOptions {
   fetchImpl?: typeof fetch;
 }
 
-const HOW_TO_PROVIDE = `give a local copy with --unixbench-source <dir|tarball> or ${SOURCE_ENV}=<dir|tarball> (a checkout or tarball of ${UNIXBENCH_REPO} at tag v${UNIXBENCH_VERSION}, commit ${UNIXBENCH_COMMIT})`;
+export const HOW_TO_PROVIDE = `give a local copy with --unixbench-source <dir|tarball> or ${SOURCE_ENV}=<dir|tarball> (a checkout or tarball of ${UNIXBENCH_REPO} at tag v${UNIXBENCH_VERSION}, commit ${UNIXBENCH_COMMIT})`;
 
 export async function resolveUnixBenchSource(opts: SourceOptions = {}): Promise<UnixBenchSource> {
   const given = opts.source ?? process.env[SOURCE_ENV] ?? undefined;
@@ -57,10 +57,15 @@ export async function resolveUnixBenchSource(opts: SourceOptions = {}): Promise<
     const dir = await extractTarball(path, cache);
     return verify(findRoot(dir, given), given, 'tarball', opts.allowOtherVersion);
   }
-  const tarball = join(cache, `byte-unixbench-${UNIXBENCH_COMMIT.slice(0, 12)}.tar.gz`);
+  const tarball = downloadedTarball(cache);
   if (!existsSync(tarball)) await download(tarball, opts.fetchImpl ?? fetch);
   const dir = await extractTarball(tarball, cache);
   return verify(findRoot(dir, UNIXBENCH_TARBALL_URL), UNIXBENCH_TARBALL_URL, 'download', opts.allowOtherVersion);
+}
+
+/** Where the pinned download is kept, under the cache's unixbench/ folder. */
+export function downloadedTarball(cache = join(cacheDir(), 'unixbench')): string {
+  return join(cache, `byte-unixbench-${UNIXBENCH_COMMIT.slice(0, 12)}.tar.gz`);
 }
 
 async function download(to: string, fetchImpl: typeof fetch): Promise<void> {
