@@ -5,7 +5,7 @@
 import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
 import { describe } from './descriptive.js';
-import { describeDifference, diffManifests, variableDiffers } from './manifest-diff.js';
+import { describeDifference, diffManifests, driftReason, variableDiffers } from './manifest-diff.js';
 import { pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
 import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, samplesAt, type Column, type SampleLevel } from './samples.js';
@@ -21,6 +21,8 @@ export interface CompareOptions extends VerdictOptions {
   level: SampleLevel | 'auto';
   /** What the two sets are meant to differ in (e.g. "kernel"); other differences warn. */
   variable?: string;
+  /** Manifest fields (or variable names) whose difference the user accepts as not moving the result. */
+  acceptDrift?: string[];
   baselineColumn?: ColumnSelector;
   candidateColumn?: ColumnSelector;
 }
@@ -49,6 +51,8 @@ export interface ComparisonRow {
   verdict: Verdict;
   /** With verdict 'indicative' (iteration-level samples): what the within-run interval suggests. */
   reading?: Reading;
+  /** Set when an improved/regressed verdict was withheld because the environments differ in these fields. */
+  drift?: string[];
   reason: string;
   /** Set when the row is computed from other rows (the Index Score at the iteration level). */
   derivedFrom?: string;
@@ -61,6 +65,8 @@ export interface ColumnComparison {
   levelDescription: string;
   /** Iteration-level samples (within one run): readings only, no verdicts. */
   indicative: boolean;
+  /** Fields that can move UnixBench and differ between the sides (outside --variable and --accept-drift). */
+  drift: string[];
   rows: ComparisonRow[];
 }
 
@@ -68,6 +74,7 @@ export interface Comparison {
   baseline: { name: string; source: string };
   candidate: { name: string; source: string };
   variable?: string;
+  acceptedDrift: string[];
   threshold: number;
   confidence: number;
   /** Number of comparisons with an interval; each interval is at 1 - (1 - confidence) / familySize. */
@@ -205,6 +212,7 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
   const counts = emptyCounts();
   const out: ColumnComparison[] = [];
   for (const { b, c, level: sampleLevel, rows } of staged) {
+    const drift = [...new Set(diffManifests(b.results, c.results, opts.variable, opts.acceptDrift).map((d) => d.field))];
     for (const p of rows) {
       if (p.diff) {
         const est = ratioInterval(p.diff, level);
@@ -217,7 +225,14 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
           p.row.adjustedPValue = bonferroniP(est.pValue, familySize);
         }
         // Iterations share one run: pseudoreplication. A reading, never a verdict.
-        const { verdict, reason, reading } = sampleLevel === 'iterations' ? { verdict: 'indicative' as const, ...indicativeReading(v) } : { ...v, reading: undefined };
+        let { verdict, reason, reading } = sampleLevel === 'iterations' ? { verdict: 'indicative' as Verdict, ...indicativeReading(v) } : { ...v, reading: undefined };
+        // The environments differ in something that moves UnixBench: the change cannot be
+        // attributed to the variable.
+        if ((verdict === 'improved' || verdict === 'regressed') && drift.length > 0) {
+          p.row.drift = drift;
+          reason = `${verdict} at the threshold, but the environments differ in ${drift.join(', ')}, which can move the result by itself (--accept-drift <field> if it cannot here)`;
+          verdict = 'inconclusive';
+        }
         p.row.verdict = verdict;
         if (reading) p.row.reading = reading;
         p.row.reason = p.row.reason ? `${reason}; ${p.row.reason}` : reason;
@@ -230,14 +245,16 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
       level: sampleLevel,
       levelDescription: levelDescription(sampleLevel),
       indicative: sampleLevel === 'iterations',
+      drift,
       rows: rows.map((r) => r.row),
     });
-    warnings.push(...columnWarnings(b, c, opts.variable));
+    warnings.push(...columnWarnings(b, c, opts.variable, opts.acceptDrift));
   }
   return {
     baseline: { name: baseline.name, source: baseline.source },
     candidate: { name: candidate.name, source: candidate.source },
     variable: opts.variable,
+    acceptedDrift: opts.acceptDrift ?? [],
     threshold: opts.threshold,
     confidence: opts.confidence,
     familySize,
@@ -251,10 +268,10 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
   };
 }
 
-function columnWarnings(b: Column, c: Column, variable?: string): string[] {
+function columnWarnings(b: Column, c: Column, variable?: string, accepted?: string[]): string[] {
   const w: string[] = [];
   const pair = b.id === c.id ? b.id : `${b.id} vs ${c.id}`;
-  for (const d of diffManifests(b.results, c.results, variable)) w.push(`${pair}: ${describeDifference(d)}`);
+  for (const d of diffManifests(b.results, c.results, variable, accepted)) w.push(`${pair}: ${describeDifference(d)} (${driftReason(d.field) ?? 'can move the result'})`);
   if (variable && variableDiffers(b.results, c.results, variable) === false) w.push(`${pair}: the named variable '${variable}' is the same in both sets`);
   if (b.emulated !== c.emulated) w.push(`${pair}: one side ran emulated (TCG) and the other did not`);
   if (b.partial || c.partial) w.push(`${pair}: a partial index (subset run): the Index Score covers only the tests that ran`);

@@ -39,7 +39,11 @@ export function methodNote(c: Comparison): string {
     `Change = candidate / baseline - 1 (higher index is better for every test). Intervals: ${c.method}, ` +
     `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
     `Verdict threshold ${(c.threshold * 100).toFixed(1)}%: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
-    `no change = the whole interval within +-${(c.threshold * 100).toFixed(1)}%; otherwise inconclusive.`
+    `no change = the whole interval within +-${(c.threshold * 100).toFixed(1)}%; otherwise inconclusive. ` +
+    `Verdicts come from repetitions only; one run per side gives an indicative reading. ` +
+    `An improved/regressed verdict becomes inconclusive when the environments differ in a field that can move UnixBench` +
+    (c.variable ? ` (other than the variable '${c.variable}'` + (c.acceptedDrift.length ? ` and the accepted ${c.acceptedDrift.join(', ')})` : ')') : c.acceptedDrift.length ? ` (other than the accepted ${c.acceptedDrift.join(', ')})` : '') +
+    '.'
   );
 }
 

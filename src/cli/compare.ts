@@ -21,6 +21,7 @@ export interface CompareArgs {
   threshold: string | number;
   confidence: string | number;
   variable?: string;
+  acceptDrift?: string[];
   level: SampleLevel | 'auto';
   target?: string;
   copies?: number;
@@ -65,6 +66,9 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
   if (args.variable !== undefined && !knownVariables().includes(args.variable)) {
     throw new InputError('COMPARE_OPTION', `--variable ${args.variable} is not known`, { hint: `one of: ${knownVariables().join(', ')}`, location: { field: 'variable' } });
   }
+  for (const f of args.acceptDrift ?? []) {
+    if (!knownVariables().includes(f)) throw new InputError('COMPARE_OPTION', `--accept-drift ${f} is not a known manifest field`, { hint: `one of: ${knownVariables().join(', ')}`, location: { field: 'accept-drift' } });
+  }
   const baseline = await loadOne(args.baseline);
   const candidate = args.candidate === undefined || args.candidate === args.baseline ? baseline : await loadOne(args.candidate);
   const comparison = compareResultSets(baseline, candidate, {
@@ -72,6 +76,7 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
     confidence,
     level: args.level,
     variable: args.variable,
+    acceptDrift: args.acceptDrift ?? [],
     baselineColumn: selector(args.baselineTarget ?? args.target, args.baselineCopies ?? args.copies),
     candidateColumn: selector(args.candidateTarget ?? args.target, args.candidateCopies ?? args.copies),
   });
@@ -90,6 +95,7 @@ export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
       .option('threshold', { type: 'string', default: '2', describe: 'smallest change that counts, in percent' })
       .option('confidence', { type: 'string', default: '95', describe: 'family-wise confidence, in percent' })
       .option('variable', { type: 'string', describe: 'what the two sets differ in (kernel, compiler, governor, ...): other manifest differences warn' })
+      .option('accept-drift', { type: 'string', array: true, describe: 'a manifest field (or variable name) whose difference cannot move the result here: its verdicts stand' })
       .option('level', { choices: ['auto', 'repetitions', 'iterations'] as const, default: 'auto' as const, describe: "samples: repetitions, UnixBench's .log iterations, or auto" })
       .option('pdf', { type: 'string', describe: 'also write the verdict as a PDF page to this file' })
       .option('target', { type: 'string', describe: 'compare only this column (target label or name) on both sides' })

@@ -8,6 +8,8 @@ export interface EnvironmentManifest {
   kernelCmdline?: string;
   arch: string;
   cpuModel: string;
+  /** /proc/cpuinfo's microcode revision, where the kernel shows it. */
+  microcode?: string;
   cpuFlags: string[];
   cpusOnline: number;
   memoryMiB: number;

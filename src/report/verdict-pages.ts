@@ -20,6 +20,8 @@ export function verdictPages(cmp: Comparison, baseline: ComparisonColumn): PdfSe
   for (const col of cmp.columns) {
     if (col.index === baseline.index || col.published) continue;
     const c = compareResultSets(columnSet(baseline), columnSet(col), {
+      // Columns of different methods differ in the guest by design; anything else that differs warns.
+      ...(col.method !== baseline.method ? { variable: 'method' } : {}),
       baselineColumn: { target: baseline.targetLabel, ...(baseline.copies !== null ? { copies: baseline.copies } : {}) },
       candidateColumn: { target: col.targetLabel, ...(col.copies !== null ? { copies: col.copies } : {}) },
     });

@@ -81,6 +81,7 @@ const manifest: z.ZodType<EnvironmentManifest> = z.object({
   kernelCmdline: z.string().optional(),
   arch: z.string(),
   cpuModel: z.string(),
+  microcode: z.string().optional(),
   cpuFlags: z.array(z.string()),
   cpusOnline: z.number().int(),
   memoryMiB: z.number(),

@@ -4,7 +4,7 @@ import type { SshSession } from '../remote/session.js';
 
 /**
  * The environment a result came from, read on the target in one command: kernel, command line,
- * CPU model and flags, CPUs online, memory, governor, THP, mitigations, virtualization as
+ * CPU model, microcode and flags, CPUs online, memory, governor, THP, mitigations, virtualization as
  * systemd-detect-virt (or /proc hints) sees it, and the compiler.
  */
 const SCRIPT = [
@@ -15,7 +15,7 @@ const SCRIPT = [
   's version; uname -v',
   's arch; uname -m',
   's cmdline; cat /proc/cmdline 2>/dev/null',
-  's cpuinfo; grep -m1 -E "^model name" /proc/cpuinfo; grep -m1 -E "^flags" /proc/cpuinfo',
+  's cpuinfo; grep -m1 -E "^model name" /proc/cpuinfo; grep -m1 -E "^flags" /proc/cpuinfo; grep -m1 -E "^microcode" /proc/cpuinfo',
   's online; cat /sys/devices/system/cpu/online 2>/dev/null; getconf _NPROCESSORS_ONLN 2>/dev/null',
   's meminfo; grep -m1 MemTotal /proc/meminfo',
   's governor; cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null',
@@ -56,6 +56,7 @@ export function parseManifest(text: string, extra: Partial<EnvironmentManifest> 
     kernelCmdline: get('cmdline') || undefined,
     arch: get('arch'),
     cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpu)?.[1]?.trim() ?? '',
+    microcode: /^microcode\s*:\s*(.*)$/m.exec(cpu)?.[1]?.trim() || undefined,
     cpuFlags: (/^flags\s*:\s*(.*)$/m.exec(cpu)?.[1] ?? '').trim().split(/\s+/).filter(Boolean),
     cpusOnline: Number(online[1] ?? online[0]) || countCpuList(online[0] ?? ''),
     memoryMiB: Math.round(Number(/(\d+)/.exec(get('meminfo'))?.[1] ?? 0) / 1024),

@@ -31,6 +31,10 @@ beforeAll(async () => {
   await writeRun('othercpu', 14, [
     { label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.005, repetitions: 5, manifest: { ...kernel('6.1.0-new'), cpuModel: 'Other CPU', governor: 'powersave' }, hostManifest: { ...kernel('6.1.0-new'), cpuModel: 'Other CPU', governor: 'powersave' } },
   ]);
+  const otherCpu = { ...kernel('6.1.0-new'), cpuModel: 'Other CPU', governor: 'powersave' };
+  await writeRun('slower-othercpu', 17, [{ label: 'lxc', method: 'lxc', medians: worseOnPipe, cv: 0.005, repetitions: 5, manifest: otherCpu, hostManifest: otherCpu }]);
+  const otherHost = { ...kernel('6.1.0-old'), hostname: 'elsewhere', collectedAt: '2030-01-01T00:00:00Z' };
+  await writeRun('slower-otherhost', 18, [{ label: 'lxc', method: 'lxc', medians: worseOnPipe, cv: 0.005, repetitions: 5, manifest: otherHost, hostManifest: otherHost }]);
   await writeRun('two-passes', 16, [
     { label: 'kernel-old', method: 'kvm', copies: 1, medians: flatMedians(1000), cv: 0.003, repetitions: 3 },
     { label: 'kernel-old', method: 'kvm', copies: 2, medians: flatMedians(1900), cv: 0.003, repetitions: 3 },
@@ -104,6 +108,43 @@ suite('virtbench compare (CLI)', () => {
     expect(JSON.parse(r2.stdout).warnings.some((x: string) => /kernelRelease differs: baseline 6\.1\.0-old; candidate 6\.1\.0-new/.test(x))).toBe(true);
   });
 
+  it('a regression measured on another CPU and governor is inconclusive (environment differs), unless the drift is accepted', async () => {
+    const r = await cli(['compare', runs.old!, runs['slower-othercpu']!, '--variable', 'kernel', '--format', 'md']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| Pipe Throughput \|.*\| inconclusive \(environment differs: cpuModel, governor\) \|/);
+    expect(r.stdout).toMatch(/0 regressed/);
+    expect(r.stdout).toMatch(/governor differs: baseline performance; candidate powersave \(the cpufreq governor sets the clock/);
+    const j = JSON.parse((await cli(['compare', runs.old!, runs['slower-othercpu']!, '--variable', 'kernel', '--format', 'json'])).stdout);
+    expect(j.pairs[0].drift).toEqual(['cpuModel', 'governor']);
+    expect(j.pairs[0].rows.find((x: { test: string }) => x.test === 'Pipe Throughput').drift).toEqual(['cpuModel', 'governor']);
+    const one = await cli(['compare', runs.old!, runs['slower-othercpu']!, '--variable', 'kernel', '--accept-drift', 'cpuModel', '--format', 'md']);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/environment differs: governor\)/);
+    const both = await cli(['compare', runs.old!, runs['slower-othercpu']!, '--variable', 'kernel', '--accept-drift', 'cpuModel', '--accept-drift', 'governor', '--format', 'md']);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toMatch(/\| Pipe Throughput \|.*\| \*\*regressed\*\* \|/);
+    expect(both.stdout).not.toMatch(/warning|Warnings/);
+  });
+
+  it('the variable itself is never drift; hostnames and dates never warn', async () => {
+    const r = await cli(['compare', runs.old!, runs['slower-otherhost']!, '--format', 'json']);
+    const j = JSON.parse(r.stdout);
+    expect(r.code).toBe(1);
+    expect(j.warnings).toEqual([]);
+    expect(j.pairs[0].drift).toEqual([]);
+    // Without --variable, a kernel difference is drift: the regression is not called.
+    const k = await cli(['compare', runs.old!, runs.slower!, '--format', 'json']);
+    expect(k.code).toBe(0);
+    expect(JSON.parse(k.stdout).pairs[0].drift).toEqual(['kernelRelease', 'kernelVersion']);
+    expect((await cli(['compare', runs.old!, runs.slower!, '--variable', 'kernel', '--format', 'json'])).code).toBe(1);
+  });
+
+  it('refuses an --accept-drift field it does not know', async () => {
+    const r = await cli(['compare', runs.old!, runs.slower!, '--accept-drift', 'hostnme']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--accept-drift hostnme is not a known manifest field/);
+  });
+
   it('warns when the named variable did not change', async () => {
     const r = await cli(['compare', runs.same!, runs.slower!, '--variable', 'kernel', '--format', 'json']);
     expect(JSON.parse(r.stdout).warnings.some((x: string) => /variable 'kernel' is the same in both sets/.test(x))).toBe(true);
@@ -134,7 +175,7 @@ suite('virtbench compare (CLI)', () => {
 
   it('colours the terminal table only when asked', async () => {
     const { runCompare } = await import('../../src/cli/compare.js');
-    const args = { baseline: runs.old!, candidate: runs.slower!, format: 'terminal' as const, threshold: '2', confidence: '95', level: 'auto' as const };
+    const args = { baseline: runs.old!, candidate: runs.slower!, format: 'terminal' as const, threshold: '2', confidence: '95', level: 'auto' as const, variable: 'kernel' };
     expect((await runCompare({ ...args, colour: true })).output).toContain('\u001b[31mregressed\u001b[0m');
     expect((await runCompare({ ...args, colour: false })).output).not.toContain('\u001b[');
   });
