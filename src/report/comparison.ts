@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.js';
-import type { ResultDoc, ResultMethod, ResultSet } from '../results/model.js';
+import type { PublishedOrigin, ResultDoc, ResultMethod, ResultSet } from '../results/model.js';
 import type { UnixBenchPass } from '../workloads/unixbench/model.js';
 import { INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
 
@@ -30,7 +30,7 @@ export interface ComparisonColumn {
   /** "emulated (TCG)", "published": never dropped when a column is shown. */
   markers: string[];
   emulated: boolean;
-  published?: { source: string; conditions: Record<string, string> };
+  published?: PublishedOrigin;
   /** The results grouped into this column (one per repetition). */
   results: ResultDoc[];
   /** True when any grouped pass printed a partial index (a subset run). */

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { ResultDoc, ResultSet } from './model.js';
-import { findRawReports, readRawFolder } from './raw-folder.js';
+import { hasRawOutput, readRawFolder } from './raw-folder.js';
 import { exists, listResults, readJson, readResult, readRunFile, RESULT_FILE, RUN_FILE } from './run-dir.js';
 
 /** A published or imported result set (results/reference/2011/) carries this file instead of run.json. */
@@ -46,7 +46,7 @@ export async function loadResultSets(input: string): Promise<ResultSet[]> {
     const set = await readSetFile(path);
     return [{ source: input, name: set.name, results: inOrder(await listResults(path), set.order) }];
   }
-  if ((await findRawReports(path)).length > 0) {
+  if (await hasRawOutput(path)) {
     return [{ source: input, name: basename(path), results: await readRawFolder(path) }];
   }
 
@@ -57,7 +57,7 @@ export async function loadResultSets(input: string): Promise<ResultSet[]> {
   // A folder of raw-output folders (the shipped fixtures): one result per sub-folder.
   const results: ResultDoc[] = [];
   for (const d of subdirs) {
-    if ((await findRawReports(join(path, d))).length > 0) results.push(...(await readRawFolder(join(path, d), { runId: basename(path) })));
+    if (await hasRawOutput(join(path, d))) results.push(...(await readRawFolder(join(path, d), { runId: basename(path) })));
   }
   if (results.length > 0) return [{ source: input, name: basename(path), results }];
   throw notResults(input);

@@ -12,6 +12,18 @@ export type { EnvironmentManifest };
 
 export type ResultMethod = Method | 'published';
 
+export interface PublishedOrigin {
+  source: string;
+  conditions: Record<string, string>;
+  /** The tool that produced the numbers ("PerfKitBenchmarker", "Phoronix Test Suite") and its version where the file says. */
+  tool?: string;
+  toolVersion?: string;
+  /** The imported file's name (a copy is kept in the set's folder). */
+  file?: string;
+  /** What the importer found that is not a recomputed figure: missing tests, assumptions, ignored records. */
+  findings?: string[];
+}
+
 export interface ResultDoc {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   /** Unique within the run: "<target>-r<repetition>". */
@@ -33,8 +45,8 @@ export interface ResultDoc {
   finishedAt: string;
   /** A KVM target that ran under TCG: never presented as a KVM number. */
   emulated: boolean;
-  /** Published data (the 2011 table): where it came from and under which conditions. */
-  published?: { source: string; conditions: Record<string, string> };
+  /** Published or imported data (the 2011 table, another tool's results): where it came from and under which conditions. */
+  published?: PublishedOrigin;
   unixbench?: UnixBenchReport;
   /** Inside the guest. */
   manifest?: EnvironmentManifest;

@@ -125,7 +125,16 @@ export const resultDocSchema: z.ZodType<ResultDoc> = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   emulated: z.boolean(),
-  published: z.object({ source: z.string(), conditions: z.record(z.string(), z.string()) }).optional(),
+  published: z
+    .object({
+      source: z.string(),
+      conditions: z.record(z.string(), z.string()),
+      tool: z.string().optional(),
+      toolVersion: z.string().optional(),
+      file: z.string().optional(),
+      findings: z.array(z.string()).optional(),
+    })
+    .optional(),
   unixbench: unixBenchReportSchema.optional(),
   manifest: manifest.optional(),
   hostManifest: manifest.optional(),

@@ -13,8 +13,11 @@ export class LineCursor {
     readonly file: string,
     readonly hint: string,
     start = 0,
+    /** 0-based line where the input ends for this cursor (the next run in concatenated console output). */
+    end?: number,
   ) {
     const lines = text.split(/\r?\n/);
+    if (end !== undefined && end < lines.length) lines.length = end;
     if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     this.lines = lines;
     this.pos = start;

@@ -23,9 +23,9 @@ const REPORT_HINT =
   'give the UnixBench 5.1.3 text report (the file named HOST-YYYY-MM-DD-NN in its results directory); ' +
   'a run that is still going or was cut short leaves a truncated report';
 
-const BANNER = /^\s*BYTE UNIX Benchmarks \(Version ([^)\s]+)\)\s*$/;
+export const BANNER = /^\s*BYTE UNIX Benchmarks \(Version ([^)\s]+)\)\s*$/;
 const RULE = /^-{72}\s*$/;
-const CONSOLE_RULE = /^={72}\s*$/;
+export const CONSOLE_RULE = /^={72}\s*$/;
 
 /**
  * Where the report starts in console output: the last banner that follows Run's "=====" line.
@@ -39,17 +39,24 @@ export function findReportInConsole(text: string): number | undefined {
   return undefined;
 }
 
-export function parseReport(text: string, file: string, opts: { console?: boolean } = {}): ParsedReport {
+export interface ParseReportOptions {
+  console?: boolean;
+  /** Console output of several runs: the 0-based line of this run's report banner, and where its run ends. */
+  reportAt?: number;
+  end?: number;
+}
+
+export function parseReport(text: string, file: string, opts: ParseReportOptions = {}): ParsedReport {
   let start = 0;
   if (opts.console) {
-    const at = findReportInConsole(text);
+    const at = opts.reportAt ?? findReportInConsole(text);
     if (at === undefined) {
       const c = new LineCursor(text, file, 'the console output of a finished ./Run ends with the report');
       throw c.error('the report after a line of 72 "=" (BYTE UNIX Benchmarks banner)', c.lines.length + 1);
     }
     start = at;
   }
-  const c = new LineCursor(text, file, REPORT_HINT, start);
+  const c = new LineCursor(text, file, REPORT_HINT, start, opts.end);
   if (!opts.console) c.skipBlank();
   const version = c.expect(BANNER, 'the banner "BYTE UNIX Benchmarks (Version 5.1.3)"')[1]!;
   c.expectBlank();
@@ -80,7 +87,7 @@ function parseSystem(c: LineCursor): UnixBenchSystem {
   } else {
     while (/^\s*CPU \d+: /.test(c.peek() ?? '')) {
       const m = c.expect(/^\s*CPU (\d+): (.*?)(?: \(([\d.]+) bogomips\))?\s*$/, 'a "CPU N: MODEL (X bogomips)" line');
-      const flags = c.expect(/^ {10}(.*?)\s*$/, "the CPU's feature line (indented 10 spaces)")[1]!;
+      const flags = c.expect(/^(?: {4,}|\t)\s*(.*?)\s*$/, "the CPU's feature line (indented 10 spaces)")[1]!;
       const cpu: UnixBenchCpu = { index: Number(m[1]), model: m[2]!, features: flags ? flags.split(', ') : [] };
       if (m[3] !== undefined) cpu.bogomips = Number(m[3]);
       cpus.push(cpu);

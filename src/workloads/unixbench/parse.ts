@@ -1,4 +1,5 @@
 import { ParseError } from '../../core/errors.js';
+import { normalizeConsole, type ConsoleRun } from './console.js';
 import type { UnixBenchCheck, UnixBenchLogTest, UnixBenchPass, UnixBenchReport } from './model.js';
 import { parseLog, type LogTestParsed, type ParsedLog } from './parse-log.js';
 import { parseReport } from './parse-report.js';
@@ -10,6 +11,8 @@ export interface UnixBenchFiles {
   log?: string;
   /** What ./Run printed: ends with the same report; holds "Run: ...; aborting" when it aborted. */
   console?: string;
+  /** Console output of several runs: the run to parse (from splitConsoleRuns on the normalized text). */
+  consoleRun?: ConsoleRun;
 }
 
 /** File names for messages; default: source, source + ".log", source + " (console)". */
@@ -33,14 +36,22 @@ export function parseUnixBench(files: UnixBenchFiles, source: string, names: Uni
   const consoleName = names.console ?? `${source} (console)`;
 
   const fromConsole = files.report.trim() === '' && files.console !== undefined;
+  const run = files.consoleRun;
+  if (fromConsole && run && run.reportAt === undefined) {
+    throw new ParseError('UNIXBENCH_PARSE', `the run that starts at line ${run.from + 1} printed no report (a line of 72 "=" and the BYTE UNIX Benchmarks banner)`, {
+      hint: 'the run aborted, was cut short or is still going',
+      location: { file: consoleName, line: run.to },
+    });
+  }
+  const consoleText = files.console !== undefined ? normalizeConsole(files.console) : undefined;
   const parsed = fromConsole
-    ? parseReport(files.console!, consoleName, { console: true })
+    ? parseReport(consoleText!, consoleName, { console: true, ...(run ? { reportAt: run.reportAt, end: run.to } : {}) })
     : parseReport(files.report, reportName);
   const log = files.log !== undefined ? parseLog(files.log, logName) : undefined;
 
   const report: UnixBenchReport = { version: parsed.version, system: parsed.system, passes: parsed.passes, checks: [] };
 
-  const consoleAbort = files.console !== undefined ? findAbort(files.console) : undefined;
+  const consoleAbort = consoleText !== undefined ? findAbort(consoleText, run) : undefined;
   if (consoleAbort) report.aborted = consoleAbort;
   else if (log?.error) {
     report.aborted = { message: `"${log.error.test}": ${log.error.message}`, line: log.error.line };
@@ -70,9 +81,9 @@ export function parseUnixBench(files: UnixBenchFiles, source: string, names: Uni
   return report;
 }
 
-function findAbort(text: string): { message: string; line: number } | undefined {
+function findAbort(text: string, run?: ConsoleRun): { message: string; line: number } | undefined {
   const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = run?.from ?? 0; i < (run?.to ?? lines.length); i++) {
     const m = ABORT.exec(lines[i]!);
     if (m) return { message: m[1]!, line: i + 1 };
   }
