@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { ParseError } from '../core/errors.js';
 import type { UnixBenchIndexRow, UnixBenchPass, UnixBenchTestResult } from '../workloads/unixbench/model.js';
 import { missingIndexTests } from '../workloads/unixbench/published-checks.js';
-import { BASELINES_5_1_3, geometricMean, indexValue, SYSTEM_INDEX_TESTS } from '../workloads/unixbench/score.js';
+import { BASELINES_5_1_3, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
+import { geometricMean, indexValue } from '../workloads/unixbench/score.js';
 import type { ImportedPeerSet } from './import-pkb.js';
 import { setNameFrom, type ImportOrigin } from './import-set.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc } from './model.js';
@@ -138,10 +139,10 @@ export async function importPhoronix(path: string): Promise<ImportedPeerSet> {
 /** A PTS test option to UnixBench's test: by its Run argument (dhry2reg, ...) or by the test's name in the description. */
 function testFor(args: string, description: string): string | undefined {
   const arg = args.trim().split(/\s+/).pop() ?? '';
-  for (const name of SYSTEM_INDEX_TESTS) if (BASELINES_5_1_3[name]!.test === arg) return name;
+  for (const name of INDEX_TESTS) if (BASELINES_5_1_3[name]!.test === arg) return name;
   const d = description.replace(/^Test:\s*/i, '').trim().toLowerCase();
   if (!d) return undefined;
-  return SYSTEM_INDEX_TESTS.find((name) => name.toLowerCase() === d || name.toLowerCase().startsWith(d));
+  return INDEX_TESTS.find((name) => name.toLowerCase() === d || name.toLowerCase().startsWith(d));
 }
 
 /** "Processor: X, Motherboard: Y, ..." into pairs (PTS joins its hardware and software fields with ", "). */

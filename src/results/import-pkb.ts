@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { ParseError } from '../core/errors.js';
 import type { UnixBenchCheck, UnixBenchIndexRow, UnixBenchPass, UnixBenchTestResult } from '../workloads/unixbench/model.js';
 import { missingIndexTests, printedIndexChecks } from '../workloads/unixbench/published-checks.js';
-import { BASELINES_5_1_3 } from '../workloads/unixbench/score.js';
+import { BASELINES_5_1_3 } from '../workloads/unixbench/catalogue.js';
 import type { ImportOrigin } from './import-set.js';
 import { setNameFrom } from './import-set.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, type ResultSet } from './model.js';

@@ -1,5 +1,6 @@
 import type { UnixBenchCheck, UnixBenchIndexTable } from './model.js';
-import { check, geometricMean, geometricMeanTolerance, indexValue, SYSTEM_INDEX_TESTS } from './score.js';
+import { INDEX_TESTS } from './catalogue.js';
+import { check, geometricMean, geometricMeanTolerance, indexValue } from './score.js';
 
 /** Printed with %.1f. */
 const TENTH = 0.05;
@@ -31,7 +32,7 @@ export function printedIndexChecks(label: string, table: UnixBenchIndexTable, ha
 
 /** The index tests a pass lacks, for a finding such as "11 of the 12 index tests; missing: ...". */
 export function missingIndexTests(table: UnixBenchIndexTable): string[] {
-  return SYSTEM_INDEX_TESTS.filter((t) => !table.rows.some((r) => r.name === t));
+  return INDEX_TESTS.filter((t) => !table.rows.some((r) => r.name === t));
 }
 
 /** One line for a check, as every report and compare output prints it. */
