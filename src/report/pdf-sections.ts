@@ -1,4 +1,5 @@
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
+import { CHECKS_TITLE } from './checks.js';
 import type { ColumnConditions } from './conditions.js';
 import { EMULATED_MARKER, type Comparison } from './comparison.js';
 import type { PdfDocument, PdfSection } from './pdf.js';
@@ -141,6 +142,17 @@ export function conditionsSection(conditions: ColumnConditions[]): PdfSection {
   return { id: 'conditions', title: 'Conditions', content };
 }
 
+/** Each column's checks and findings, as notes under the column's name. */
+export function checksSection(text: ReportText): PdfSection | undefined {
+  if (!text.checks.length) return undefined;
+  const content: Content[] = [];
+  for (const c of text.checks) {
+    content.push({ text: c.column.displayLabel, bold: true, fontSize: 9, margin: [0, 6, 0, 2] });
+    content.push({ ul: c.lines.map((l) => ({ text: l, style: 'note', ...(/DISAGREE/.test(l) ? { color: '#b03000' } : {}) })) });
+  }
+  return { id: 'checks', title: CHECKS_TITLE, content, pageBreakBefore: false };
+}
+
 export function notesSection(notes: string[]): PdfSection | undefined {
   if (!notes.length) return undefined;
   return { id: 'notes', title: 'Notes', content: [{ ul: notes.map((n) => ({ text: n, fontSize: 9 })) }], pageBreakBefore: false };
@@ -149,6 +161,8 @@ export function notesSection(notes: string[]): PdfSection | undefined {
 export function standardPdf(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], charts: PdfChart[], extra: PdfSection[], generatedAt: string): PdfDocument {
   const emulated = cmp.columns.some((c) => c.emulated);
   const sections = [tableSection(text), ratiosSection(text), ...(charts.length ? [chartsSection(charts)] : []), ...extra, conditionsSection(conditions)];
+  const checks = checksSection(text);
+  if (checks) sections.push(checks);
   const notes = notesSection(text.notes);
   if (notes) sections.push(notes);
   return {

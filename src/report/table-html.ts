@@ -1,3 +1,4 @@
+import { CHECKS_TITLE } from './checks.js';
 import type { ColumnConditions } from './conditions.js';
 import type { ReportText, TextTable } from './table-model.js';
 
@@ -53,6 +54,12 @@ export function renderHtml(text: ReportText, opts: { conditions?: ColumnConditio
       parts.push(`<h3>${esc(c.column.displayLabel)}</h3><dl>`);
       for (const [k, v] of c.items) parts.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
       parts.push('</dl>');
+    }
+  }
+  if (text.checks.length) {
+    parts.push(`<h2>${esc(CHECKS_TITLE)}</h2>`);
+    for (const c of text.checks) {
+      parts.push(`<h3>${esc(c.column.displayLabel)}</h3><ul>${c.lines.map((l) => `<li${/DISAGREE/.test(l) ? ' class="warn"' : ''}>${esc(l)}</li>`).join('')}</ul>`);
     }
   }
   if (text.notes.length) parts.push(`<h2>Notes</h2><ul>${text.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);

@@ -1,4 +1,5 @@
 import type { ColumnConditions } from './conditions.js';
+import { CHECKS_TITLE } from './checks.js';
 import type { ReportText, TextTable } from './table-model.js';
 
 /** The report as Markdown (GitHub tables), with the charts linked when given. */
@@ -19,6 +20,14 @@ export function renderMarkdown(text: ReportText, opts: { conditions?: ColumnCond
     for (const c of opts.conditions) {
       out.push(`### ${esc(c.column.displayLabel)}`, '');
       for (const [k, v] of c.items) out.push(`- ${esc(k)}: ${esc(v)}`);
+      out.push('');
+    }
+  }
+  if (text.checks.length) {
+    out.push(`## ${CHECKS_TITLE}`, '');
+    for (const c of text.checks) {
+      out.push(`### ${esc(c.column.displayLabel)}`, '');
+      for (const l of c.lines) out.push(`- ${esc(l)}`);
       out.push('');
     }
   }

@@ -1,3 +1,4 @@
+import { columnChecks, type ColumnChecks } from './checks.js';
 import type { Comparison, ComparisonColumn } from './comparison.js';
 import { scoreRow } from './comparison.js';
 import { fmtCell, fmtIndex, fmtSignedPct, spreadNote } from './format.js';
@@ -23,6 +24,8 @@ export interface ReportText {
   ratios: Ratio[];
   convention: string;
   notes: string[];
+  /** Per column: its checks and findings (src/report/checks.ts). */
+  checks: ColumnChecks[];
 }
 
 export function reportTitle(cmp: Comparison): string {
@@ -58,6 +61,7 @@ export function buildReportText(cmp: Comparison, baseline: ComparisonColumn): Re
     ratios: ratiosFor(cmp, baseline),
     convention: ratioConvention(baseline),
     notes: cmp.notes,
+    checks: columnChecks(cmp),
   };
 }
 

@@ -1,3 +1,4 @@
+import { CHECKS_TITLE } from './checks.js';
 import type { ReportText, TextTable } from './table-model.js';
 
 /**
@@ -31,6 +32,13 @@ export function renderTerminal(text: ReportText, opts: { colour: boolean }): str
   }
   if (text.ratios.length === 0) out.push('  (only one column: nothing to compare)');
   out.push(st.dim(`  ${text.convention}`));
+  if (text.checks.length) {
+    out.push('', st.bold(CHECKS_TITLE));
+    for (const c of text.checks) {
+      out.push(`  ${c.column.displayLabel}`);
+      for (const l of c.lines) out.push(`    ${/DISAGREE/.test(l) ? st.warn(l) : l}`);
+    }
+  }
   if (text.notes.length) {
     out.push('', st.bold('Notes'));
     for (const n of text.notes) out.push(`  ${n.includes('emulated') ? st.warn(n) : n}`);

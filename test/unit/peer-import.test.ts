@@ -151,3 +151,39 @@ describe('Phoronix Test Suite composite.xml', () => {
     expect(readFileSync(out.files[0]!, 'utf8')).toContain('pts-unixbench-composite.xml');
   });
 });
+
+describe('what a published set says about itself, where it is read', () => {
+  it('the 2011 report shows the Index Score check of every column in terminal, Markdown, HTML and PDF', async () => {
+    const sets = await loadResultSets('results/reference/2011');
+    const dir = join(tmp, 'r2011');
+    const out = await renderReport(sets, { outDir: dir, formats: ['terminal', 'md', 'html', 'pdf'], verdicts: false });
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const { execFileSync } = await import('node:child_process');
+    const pdf = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    // Printed and recomputed as import-reference reports them (README: "What the 2011 data says about itself").
+    const expected: [string, string, string, string][] = [
+      ['LXC (guest x86_64)', '5101.80', '5101.81', 'agrees within rounding'],
+      ['KVM (guest)', '3411.20', '3411.31', 'DISAGREES beyond rounding'],
+      ['Virtuozzo/OpenVZ (guest)', '4028.10', '4024.28', 'DISAGREES beyond rounding'],
+      ['LXC (guest x86 32-bit)', '4694.30', '4508.58', 'DISAGREES beyond rounding'],
+    ];
+    for (const [col, printed, recomputed, verdict] of expected) {
+      const line = `${col}: System Benchmarks Index Score: printed ${printed}, geometric mean of its index values ${recomputed}`;
+      expect(out.terminal).toContain(line);
+      expect(md.replace(/\\(.)/g, '$1')).toContain(line);
+      expect(html).toContain(line);
+      expect(pdf).toContain(line);
+      expect(pdf).toMatch(new RegExp(`${recomputed}[^:]*: ${verdict}`));
+    }
+  });
+
+  it('an imported set names its source and shows its findings in the report', async () => {
+    const imported = await importPkb(join(PEERS, 'pkb-unixbench-samples.json'));
+    const out = await renderReport([imported.set], { outDir: join(tmp, 'pkb-report'), formats: ['terminal'] });
+    expect(out.terminal).toContain('Published figures (PKB, 1 copy, PKB, 8 copies): PerfKitBenchmarker samples, pkb-unixbench-samples.json');
+    expect(out.terminal).toContain('PKB, 8 copies [published]\n    check: 8 copies: System Benchmarks Index Score: printed 4596.20, geometric mean of its index values 4596.21');
+    expect(out.terminal).toContain('check: 12 more printed figures recomputed (each index from its result and baseline); all agree within rounding');
+    expect(out.terminal).toMatch(/note: UnixBench version not stated in the samples/);
+  });
+});

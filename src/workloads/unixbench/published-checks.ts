@@ -41,7 +41,8 @@ export function describeCheck(c: UnixBenchCheck): string {
   const sign = diff >= 0 ? '+' : '';
   const verdict = c.ok ? 'agrees within rounding' : 'DISAGREES beyond rounding';
   const tol = c.tolerance !== undefined ? ` (rounding allows ±${fmt(c.tolerance)})` : '';
-  return `${c.what}: printed ${fmt(c.printed)}, recomputed ${fmt(c.recomputed)}, difference ${sign}${fmt(diff)} (${sign}${(c.relativeDifference * 100).toFixed(3)}%)${tol}: ${verdict}`;
+  const against = / Index Score/.test(c.what) && !/from the \.log/.test(c.what) ? 'geometric mean of its index values' : 'recomputed';
+  return `${c.what}: printed ${fmt(c.printed)}, ${against} ${fmt(c.recomputed)}, difference ${sign}${fmt(diff)} (${sign}${(c.relativeDifference * 100).toFixed(3)}%)${tol}: ${verdict}`;
 }
 
 function fmt(n: number): string {
