@@ -4,6 +4,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
+import { selfCheckLines } from '../results/self-checks.js';
 import { describe } from './descriptive.js';
 import { describeDifference, diffManifests, driftReason, variableDiffers } from './manifest-diff.js';
 import { pairDiff } from './pair-diff.js';
@@ -275,5 +276,11 @@ function columnWarnings(b: Column, c: Column, variable?: string, accepted?: stri
   if (variable && variableDiffers(b.results, c.results, variable) === false) w.push(`${pair}: the named variable '${variable}' is the same in both sets`);
   if (b.emulated !== c.emulated) w.push(`${pair}: one side ran emulated (TCG) and the other did not`);
   if (b.partial || c.partial) w.push(`${pair}: a partial index (subset run): the Index Score covers only the tests that ran`);
+  // What published or imported figures say about themselves, and any measured figure that disagrees with its recomputation.
+  for (const [side, col] of [['baseline', b], ['candidate', c]] as const) {
+    if (side === 'candidate' && col === b) continue;
+    const lines = selfCheckLines(col.results, col.key.copies, col.published);
+    if (col.published || lines.some((l) => /DISAGREE/.test(l))) for (const l of lines) w.push(`${side} ${col.id}${col.published ? ' (published)' : ''}: ${l}`);
+  }
   return w;
 }

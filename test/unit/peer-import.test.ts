@@ -187,3 +187,15 @@ describe('what a published set says about itself, where it is read', () => {
     expect(out.terminal).toMatch(/note: UnixBench version not stated in the samples/);
   });
 });
+
+describe('compare shows the checks of a published set that takes part', () => {
+  it('both 2011 columns carry their Index Score check', async () => {
+    const { compareResultSets } = await import('../../src/analysis/compare.js');
+    const [set] = await loadResultSets('results/reference/2011');
+    const c = compareResultSets(set!, set!, { baselineColumn: { target: 'LXC (guest x86_64)' }, candidateColumn: { target: 'KVM (guest)' } });
+    expect(c.warnings).toContain(
+      'candidate KVM (guest), 8 copies (published): check: KVM (guest): System Benchmarks Index Score: printed 3411.20, geometric mean of its index values 3411.31, difference -0.110 (-0.003%) (rounding allows ±0.110): DISAGREES beyond rounding',
+    );
+    expect(c.warnings.some((w) => w.startsWith('baseline LXC (guest x86_64), 8 copies (published): check: LXC (guest x86_64): System Benchmarks Index Score: printed 5101.80'))).toBe(true);
+  });
+});
