@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
 import { renderComparison, type OutputFormat } from '../analysis/format-comparison.js';
+import { splitByHostKernel } from '../analysis/kernel-split.js';
 import { knownVariables } from '../analysis/manifest-diff.js';
 import type { SampleLevel } from '../analysis/samples.js';
 import { InputError } from '../core/errors.js';
@@ -29,6 +30,8 @@ export interface CompareArgs {
   baselineCopies?: number;
   candidateTarget?: string;
   candidateCopies?: number;
+  baselineKernel?: string;
+  candidateKernel?: string;
   colour?: boolean;
 }
 
@@ -69,8 +72,14 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
   for (const f of args.acceptDrift ?? []) {
     if (!knownVariables().includes(f)) throw new InputError('COMPARE_OPTION', `--accept-drift ${f} is not a known manifest field`, { hint: `one of: ${knownVariables().join(', ')}`, location: { field: 'accept-drift' } });
   }
-  const baseline = await loadOne(args.baseline);
-  const candidate = args.candidate === undefined || args.candidate === args.baseline ? baseline : await loadOne(args.candidate);
+  let baseline = await loadOne(args.baseline);
+  let candidate = args.candidate === undefined || args.candidate === args.baseline ? baseline : await loadOne(args.candidate);
+  // One run of a suite with host kernels: its rounds split by kernel, baseline against candidate.
+  const kernelsAsked = args.baselineKernel !== undefined || args.candidateKernel !== undefined;
+  if (candidate === baseline && (args.variable === 'kernel' || kernelsAsked) && args.baselineTarget === undefined && args.candidateTarget === undefined) {
+    const split = splitByHostKernel(baseline, { baseline: args.baselineKernel, candidate: args.candidateKernel });
+    if (split) ({ baseline, candidate } = split);
+  }
   const comparison = compareResultSets(baseline, candidate, {
     threshold,
     confidence,
@@ -104,6 +113,9 @@ export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
       .option('baseline-copies', { type: 'number', describe: 'copies of the baseline column (overrides --copies)' })
       .option('candidate-target', { type: 'string', describe: 'column of the candidate (overrides --target)' })
       .option('candidate-copies', { type: 'number', describe: 'copies of the candidate column (overrides --copies)' })
+      .option('baseline-kernel', { type: 'string', describe: 'one run over several host kernels: the baseline kernel (default: the first in the suite)' })
+      .option('candidate-kernel', { type: 'string', describe: 'one run over several host kernels: the candidate kernel (default: the next one)' })
+      .example('$0 compare results/<run-id> --variable kernel', 'a run of a suite with kernels: (host kernels on a lab host): the verdict')
       .example('$0 compare results/run-old results/run-new --variable kernel --format md', 'gate a kernel upgrade')
       .example('$0 compare results/<run-id> --baseline-target kernel-old --candidate-target kernel-new --variable kernel', 'two targets of one run')
       .example('$0 compare runD --baseline-copies 1 --candidate-copies 2', "a run's 1-copy against its 2-copy pass") as never,

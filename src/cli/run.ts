@@ -124,7 +124,7 @@ async function runMain(args: RunArgs): Promise<number> {
       resumed: run.resumed,
       estimatedSeconds: estimateRunSeconds(s, workload),
     });
-    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k) => openHost(h, k, { signal: controller.signal }), writeResult: storeResult, emit, signal: controller.signal });
+    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k, o) => openHost(h, k, { signal: controller.signal, ...o }), writeResult: storeResult, emit, signal: controller.signal });
     await finishRun(run.state, summary.outcome);
 
     let report: { dir: string; files: string[] } | undefined;

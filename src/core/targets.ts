@@ -75,6 +75,8 @@ export interface KvmTarget extends TargetBase {
   hugepages: boolean;
   /** Guest kernel: the image's own, or given by path (how a kernel upgrade is tested in the guest). */
   kernel?: { path: string; initrd?: string; append?: string };
+  /** A Debian kernel package installed into the image and booted instead of its own kernel (kernel.package in the suite). */
+  kernelPackage?: { name: string; append?: string };
   image: ({ kind: 'debootstrap' } & DebianImageSpec) | { kind: 'cloud'; path: string };
 }
 

@@ -10,6 +10,19 @@ export const RESULT_SCHEMA_VERSION = 1 as const;
 
 export type { EnvironmentManifest };
 
+/** The lab host's kernel a result was measured under (suites with `kernels:`), and how it was booted. */
+export interface HostKernelRecord {
+  /** `uname -r` on the host, verified after the boot. */
+  release: string;
+  /** already-running: the host ran it when its round began (no reboot). */
+  boot: 'grub-reboot' | 'kexec' | 'already-running';
+  /** From asking for the reboot to the verified kernel. */
+  bootSeconds?: number;
+  bootId: string;
+  /** Position in the suite's kernels.releases (0 = the baseline); -1 when not listed. */
+  position: number;
+}
+
 export type ResultMethod = Method | 'published';
 
 export interface PublishedOrigin {
@@ -53,6 +66,7 @@ export interface ResultDoc {
   /** The machine the guest ran on. */
   hostManifest?: EnvironmentManifest;
   guestFacts?: Record<string, unknown>;
+  hostKernel?: HostKernelRecord;
   /** File names (relative to the result folder) of raw outputs kept beside result.json. */
   rawFiles: string[];
 }

@@ -139,6 +139,13 @@ export const resultDocSchema: z.ZodType<ResultDoc> = z.object({
   manifest: manifest.optional(),
   hostManifest: manifest.optional(),
   guestFacts: z.record(z.string(), z.unknown()).optional(),
+  hostKernel: z.object({
+    release: z.string().min(1),
+    boot: z.enum(['grub-reboot', 'kexec', 'already-running']),
+    bootSeconds: z.number().nonnegative().optional(),
+    bootId: z.string(),
+    position: z.number().int().min(-1),
+  }).optional(),
   rawFiles: z.array(z.string().regex(RESULT_ID, 'a plain file name')),
 });
 

@@ -43,6 +43,18 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
   for (const l of o.workloadLines) out.push(`    ${l}`);
   out.push('  order, one benchmark at a time per host, hosts in parallel:');
   for (const [host, steps] of scheduleFor(plan, seed)) out.push(`    ${host}: ${steps.map(resultIdOf).join(' -> ')}`);
+  if (plan.kernels) {
+    const k = plan.kernels;
+    const h = plan.hosts.find((x) => x.name === k.host);
+    out.push(`  host kernels on ${k.host}${h ? ` [${hostLabel(h)}]` : ''}: ${k.releases.join(', ')} (the first is the baseline); before a round whose kernel is not running:`);
+    if (k.boot === 'grub-reboot') {
+      out.push(`    [${k.host}] $ grub-reboot '<the "Advanced options" entry id of the kernel in /boot/grub/grub.cfg>'`, `    [${k.host}] $ systemctl reboot`);
+    } else {
+      out.push(`    [${k.host}] $ kexec -l /boot/vmlinuz-<release> --initrd=/boot/initrd.img-<release> '--command-line=<its GRUB entry command line>'`, `    [${k.host}] $ systemctl kexec`);
+    }
+    out.push(`    then reconnect (pinned host key) until a new boot_id answers, within ${k.rebootTimeoutSeconds} s; check uname -r`);
+    out.push(`    at the end: [${k.host}] $ grub-editenv /boot/grub/grubenv unset next_entry; systemctl reboot when the default kernel is not the one running`);
+  }
   const key: RunKey = { privateKeyPath: 'results/<run-id>/key/id_ed25519', publicKey: 'ssh-ed25519 <the run key, created when the run starts>' };
   for (const t of plan.targets) {
     const suiteHost = plan.hosts.find((h) => h.name === t.spec.host)!;

@@ -1,4 +1,5 @@
 import type { Guest, Provider, RunKey } from '../core/guest.js';
+import { resultIdOf } from '../suite/order.js';
 import type { CommandHost } from '../core/host.js';
 import type { Method } from '../core/targets.js';
 import type { SuiteHost } from '../suite/plan.js';
@@ -21,7 +22,7 @@ export async function destroyLeftovers(
   let destroyed = 0;
   for (const st of left) {
     const g = st.guest!;
-    const step = Object.values(s.schedule).flat().find((x) => `${x.target}-r${x.repetition}` === st.resultId);
+    const step = Object.values(s.schedule).flat().find((x) => resultIdOf(x) === st.resultId);
     const suiteHost = s.plan.hosts.find((h) => h.name === step?.host);
     const provider = deps.providers[g.method];
     if (!suiteHost || !provider) continue;

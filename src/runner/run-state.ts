@@ -35,6 +35,28 @@ export interface RunAttempt {
   outcome?: 'ok' | 'failed' | 'interrupted' | 'crashed';
 }
 
+/** A lab host's kernel switches (suites with `kernels:`): what was asked, what came back. */
+export interface KernelRunState {
+  host: string;
+  /** What GRUB boots when nothing is asked for; the host is left on it at the end. */
+  defaultKernel?: string;
+  /** The host key every return from a reboot is checked against (the suite's, or the first one seen). */
+  hostKey?: string;
+  boots: {
+    release: string;
+    method: 'grub-reboot' | 'kexec';
+    startedAt: string;
+    /** boot_id before the reboot: a resumed run tells "not gone down yet" from "back". */
+    fromBootId: string;
+    status: 'booting' | 'ok' | 'wrong-kernel' | 'failed' | 'interrupted';
+    seconds?: number;
+    /** uname -r after the boot. */
+    seen?: string;
+    error?: string;
+  }[];
+  restored?: { release: string; at: string };
+}
+
 export interface RunState {
   schemaVersion: typeof RUN_STATE_VERSION;
   kind: 'virtbench-run';
@@ -50,6 +72,7 @@ export interface RunState {
   /** The run's own SSH key, relative to the run directory. */
   keyPath: string;
   attempts: RunAttempt[];
+  kernels?: KernelRunState;
 }
 
 export const runStatePath = (runDir: string) => join(runDir, 'run.json');

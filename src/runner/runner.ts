@@ -9,7 +9,8 @@ import { resultIdOf, type ScheduledStep } from '../suite/order.js';
 import type { EventSink } from './progress/events.js';
 import { RunClock, overheadPriorSeconds } from './progress/estimate.js';
 import type { RunStateFile } from './run-state.js';
-import { resultIdentity } from './result-doc.js';
+import { LabKernels } from './kernels/lab-kernels.js';
+import { describeError, resultIdentity } from './result-doc.js';
 import { runStep } from './step.js';
 import type { ResultWriter, RunnerWorkload } from './workload-port.js';
 
@@ -19,8 +20,8 @@ export interface RunnerDeps {
   key: RunKey;
   workload: RunnerWorkload;
   providers: Partial<Record<Method, Provider>>;
-  /** Opens a suite host (this machine, or a remote one over SSH). */
-  openHost: (host: SuiteHost, key: RunKey) => Promise<CommandHost>;
+  /** Opens a suite host (this machine, or a remote one over SSH), trying for about deadlineMs. */
+  openHost: (host: SuiteHost, key: RunKey, opts?: { deadlineMs?: number }) => Promise<CommandHost>;
   writeResult: ResultWriter;
   emit: EventSink;
   signal: AbortSignal;
@@ -82,9 +83,13 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
     const suiteHost = plan.hosts.find((h) => h.name === hostName);
     const queue = pending.get(hostName) ?? [];
     if (!suiteHost || queue.length === 0) return;
-    let host: CommandHost;
+    const kernels = plan.kernels?.host === hostName
+      ? new LabKernels({ plan: plan.kernels, suiteHost, key: d.key, state: d.state, emit: d.emit, signal: d.signal, openHost: d.openHost, runDir: d.runDir })
+      : undefined;
+    let host: CommandHost | undefined;
     try {
-      host = await d.openHost(suiteHost, d.key);
+      const deadlineMs = kernels?.openDeadlineMs();
+      host = await d.openHost(kernels ? kernels.suiteHost() : suiteHost, d.key, deadlineMs ? { deadlineMs } : undefined);
     } catch (e) {
       const message = `cannot reach host ${hostName}: ${(e as Error).message}`;
       d.emit({ type: 'warning', host: hostName, message: `${message}; its ${queue.length} step(s) are recorded as failed and run again with --resume` });
@@ -92,9 +97,34 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
       for (const step of queue.splice(0)) await recordUnavailable(d, step, resultIdOf(step), targets.get(step.target)!, error);
       return;
     }
+    // A host whose kernel cannot be switched (or did not come back from a switch) stops its queue:
+    // every step left is recorded as failed with the reason, and --resume takes them up again.
+    const stopKernelQueue = async (e: unknown) => {
+      const error = describeError(e, 'provision');
+      d.emit({ type: 'warning', host: hostName, message: `${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}; ${queue.length} step(s) recorded as failed, run again with --resume` });
+      for (const step of queue.splice(0)) await recordUnavailable(d, step, resultIdOf(step), targets.get(step.target)!, error);
+    };
     try {
+      if (kernels) {
+        try {
+          host = await kernels.start(host);
+        } catch (e) {
+          host = kernels.live;
+          if (!d.signal.aborted) await stopKernelQueue(e);
+          return;
+        }
+      }
       while (queue.length > 0 && !d.signal.aborted) {
         const step = queue[0]!;
+        if (kernels && step.kernel !== undefined) {
+          try {
+            host = await kernels.ensure(host!, step.kernel);
+          } catch (e) {
+            host = kernels.live;
+            if (!d.signal.aborted) await stopKernelQueue(e);
+            break;
+          }
+        }
         const target = targets.get(step.target)!;
         const provider = d.providers[target.spec.method];
         const resultId = resultIdOf(step);
@@ -105,11 +135,12 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
           current.delete(hostName);
           continue;
         }
-        const spec = await resolveSpec(target, host);
+        const spec = await resolveSpec(target, host!);
         emitStatus();
         const r = await runStep(step, resultId, {
-          runId: s.runId, runDir: d.runDir, state: d.state, host, provider, target, spec, workload: d.workload, key: d.key,
+          runId: s.runId, runDir: d.runDir, state: d.state, host: host!, provider, target, spec, workload: d.workload, key: d.key,
           writeResult: d.writeResult, emit: d.emit, signal: d.signal, connectDeadlineMs: d.connectDeadlineMs,
+          ...(kernels?.current && step.kernel !== undefined ? { hostKernel: kernels.current } : {}),
           onProgress: (e) => {
             const c = current.get(hostName);
             if (c && e.step === 'run' && e.remainingSeconds !== undefined) c.workloadRemaining = e.remainingSeconds + 30;
@@ -125,14 +156,15 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
           workloadSeconds += r.workloadSeconds ?? 0;
         }
         emitStatus();
-        if (r.status === 'failed' && !(await hostAlive(host))) {
+        if (r.status === 'failed' && !(await hostAlive(host!))) {
           d.emit({ type: 'warning', host: hostName, message: `host ${hostName} no longer answers: stopping its queue; ${queue.length} step(s) left for --resume` });
           break;
         }
       }
     } finally {
       current.delete(hostName);
-      await host.close().catch(() => undefined);
+      if (kernels) host = await kernels.restore(host);
+      await host?.close().catch(() => undefined);
     }
   };
 
@@ -170,7 +202,7 @@ async function hostAlive(host: CommandHost): Promise<boolean> {
 }
 
 /** A step that could not even start (no provider, host unreachable): a failed result, retried on --resume. */
-async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, error: { code: string; message: string; hint: string }): Promise<void> {
+async function recordUnavailable(d: RunnerDeps, step: ScheduledStep, resultId: string, target: PlannedTarget, error: { code: string; message: string; hint?: string }): Promise<void> {
   const now = new Date().toISOString();
   await d.writeResult(d.runDir, {
     ...resultIdentity(d.state.state.runId, resultId, step, target, d.workload),

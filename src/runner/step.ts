@@ -6,6 +6,7 @@ import type { CommandHost } from '../core/host.js';
 import type { ProgressEvent } from '../core/log.js';
 import type { TargetSpec } from '../core/targets.js';
 import { SshSession } from '../remote/session.js';
+import type { HostKernelRecord } from '../results/model.js';
 import type { PlannedTarget } from '../suite/plan.js';
 import type { ScheduledStep } from '../suite/order.js';
 import { CleanupStack } from './cleanup.js';
@@ -31,6 +32,8 @@ export interface StepDeps {
   onProgress?: (e: ProgressEvent) => void;
   /** How long to keep trying to reach a provisioned guest by SSH (default 120 s: guests boot). */
   connectDeadlineMs?: number;
+  /** The lab host's verified kernel, on a host whose kernels the suite measures. */
+  hostKernel?: HostKernelRecord;
 }
 
 export interface StepOutcome {
@@ -127,6 +130,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     finishedAt,
     emulated: guest?.emulated ?? false,
     guestFacts: guest?.facts,
+    ...(d.hostKernel ? { hostKernel: d.hostKernel } : {}),
   };
   try {
     if (outcome && !failure) {

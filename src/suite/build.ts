@@ -41,6 +41,7 @@ export function buildPlan(
     targets: planned,
     workload: workload(suite.workload.unixbench),
     repetitions: suite.repetitions,
+    ...(suite.kernels ? { kernels: { ...suite.kernels, releases: [...suite.kernels.releases] } } : {}),
     order: { mode: suite.order, seed: suite.seed },
   };
 }
@@ -84,9 +85,10 @@ function toSpec(t: RawTarget, hosts: SuiteHost[], resolvePath: (p: string) => st
         disk: { ...t.disk },
         net: { ...t.net },
         hugepages: t.hugepages,
-        kernel: t.kernel
+        kernel: t.kernel && 'path' in t.kernel
           ? { path: resolvePath(t.kernel.path), ...(t.kernel.initrd ? { initrd: resolvePath(t.kernel.initrd) } : {}), ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) }
           : undefined,
+        ...(t.kernel && 'package' in t.kernel ? { kernelPackage: { name: t.kernel.package, ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) } } : {}),
         image: t.image.kind === 'cloud' ? { kind: 'cloud', path: resolvePath(t.image.path) } : { ...t.image },
       };
     case 'openvz':

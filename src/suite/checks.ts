@@ -12,6 +12,7 @@ export function checkPlan(
   rawTargets: unknown[],
   targets: (RawTarget | undefined)[],
   ctx: { file: string; doc: Document; lines: LineCounter },
+  kernels?: unknown,
 ): SuiteIssue[] {
   const issues: SuiteIssue[] = [];
   const add = (path: PathSegment[], message: string, key?: string) =>
@@ -64,6 +65,19 @@ export function checkPlan(
       add(['targets', i, 'cpuModel'], "cpuModel 'host' needs KVM; with accel: tcg use 'max' (accel: auto switches to 'max' by itself when it falls back)");
     }
   });
+  if (kernels !== null && typeof kernels === 'object' && typeof (kernels as { host?: unknown }).host === 'string') {
+    const k = kernels as { host: string };
+    const spec = hosts[k.host] as { hostKey?: unknown; trustOnFirstUse?: unknown } | null | undefined;
+    if (k.host === 'local' || !(k.host in hosts)) {
+      add(['kernels', 'host'], k.host === 'local'
+        ? 'host kernels are measured on a remote lab host: virtbench cannot reboot the machine it runs on and measure both sides'
+        : `unknown host '${k.host}'; define the lab host under 'hosts:' (address, user, key, hostKey)`);
+    } else if (spec && typeof spec === 'object' && spec.hostKey === undefined && spec.trustOnFirstUse !== true) {
+      add(['hosts', k.host], `host '${k.host}' is rebooted between kernels: pin its host key (hostKey: "ssh-ed25519 AAAA...", from ssh-keyscan) so every return is checked against it`);
+    } else if (!rawTargets.some((raw) => raw !== null && typeof raw === 'object' && (raw as { host?: unknown }).host === k.host)) {
+      add(['kernels', 'host'], `no target runs on host '${k.host}': add one (e.g. method: host, host: ${k.host}) to measure each kernel`);
+    }
+  }
   return issues;
 }
 

@@ -91,7 +91,7 @@ export function parseSuite(text: string, file: string): RunPlan {
   const resolvePath = (p: string) => (p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(suiteDir, p));
   const rawHosts = (data as Record<string, unknown>).hosts;
   const hosts = rawHosts !== null && typeof rawHosts === 'object' && !Array.isArray(rawHosts) ? (rawHosts as Record<string, unknown>) : {};
-  issues.push(...checkPlan(hosts, rawTargets, targets, { file, doc, lines }));
+  issues.push(...checkPlan(hosts, rawTargets, targets, { file, doc, lines }, (data as Record<string, unknown>).kernels));
   if (issues.length > 0 || !top.success || targets.some((t) => t === undefined)) {
     throw new SuiteError(file, sortIssues(issues));
   }

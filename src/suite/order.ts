@@ -1,15 +1,21 @@
 import { seededRng } from '../core/random.js';
-import type { RunPlan } from './plan.js';
+import type { OrderMode, RunPlan } from './plan.js';
 
-/** One benchmark to take: a target at a repetition (1-based). Its result id is "<target>-r<repetition>". */
+/**
+ * One benchmark to take: a target at a repetition (1-based), and on a host whose kernels are
+ * measured, under one of them. Its result id is "<target>-r<repetition>", or
+ * "<target>-<kernel>-r<repetition>".
+ */
 export interface ScheduledStep {
   target: string;
   host: string;
   repetition: number;
+  /** The host kernel (uname -r) the host is booted into for this step. */
+  kernel?: string;
 }
 
-export function resultIdOf(step: { target: string; repetition: number }): string {
-  return `${step.target}-r${step.repetition}`;
+export function resultIdOf(step: { target: string; repetition: number; kernel?: string }): string {
+  return step.kernel === undefined ? `${step.target}-r${step.repetition}` : `${step.target}-${step.kernel}-r${step.repetition}`;
 }
 
 /**
@@ -24,7 +30,12 @@ export function scheduleFor(plan: RunPlan, seed: number): Map<string, ScheduledS
   for (const host of plan.hosts) {
     const targets = plan.targets.filter((t) => t.spec.host === host.name).map((t) => t.spec.name);
     const steps: ScheduledStep[] = [];
-    if (plan.order.mode === 'sequential') {
+    if (plan.kernels?.host === host.name) {
+      for (const round of kernelRounds(plan.kernels.releases, plan.repetitions, plan.order.mode, random)) {
+        const inRound = plan.order.mode === 'sequential' ? targets : shuffle(targets, random);
+        for (const target of inRound) steps.push({ target, host: host.name, repetition: round.repetition, kernel: round.kernel });
+      }
+    } else if (plan.order.mode === 'sequential') {
       for (const target of targets) for (let r = 1; r <= plan.repetitions; r++) steps.push({ target, host: host.name, repetition: r });
     } else {
       for (let r = 1; r <= plan.repetitions; r++) {
@@ -32,6 +43,25 @@ export function scheduleFor(plan: RunPlan, seed: number): Map<string, ScheduledS
       }
     }
     out.set(host.name, steps);
+  }
+  return out;
+}
+
+/**
+ * The kernel rounds of a lab host: one boot each, every target of the host measured in it.
+ * Interleaved: repetition 1 in an order drawn with the seed, repetition 2 in the reverse order,
+ * and so on (old, new, new, old, ...), so drift over the run favours no kernel and two adjacent
+ * rounds of one kernel share a boot. Sequential: every repetition of the first kernel, then the next.
+ */
+export function kernelRounds(releases: readonly string[], repetitions: number, mode: OrderMode, random: () => number): { kernel: string; repetition: number }[] {
+  const out: { kernel: string; repetition: number }[] = [];
+  if (mode === 'sequential') {
+    for (const kernel of releases) for (let r = 1; r <= repetitions; r++) out.push({ kernel, repetition: r });
+    return out;
+  }
+  const first = shuffle(releases, random);
+  for (let r = 1; r <= repetitions; r++) {
+    for (const kernel of r % 2 === 1 ? first : [...first].reverse()) out.push({ kernel, repetition: r });
   }
   return out;
 }

@@ -35,6 +35,15 @@ export interface PlannedWorkload {
 
 export type OrderMode = 'interleaved' | 'sequential';
 
+/** Host kernels measured on one remote host, one reboot per round (see suite/order.ts). */
+export interface KernelPlan {
+  host: string;
+  /** As `uname -r` prints them; the first is the baseline. */
+  releases: string[];
+  boot: 'grub-reboot' | 'kexec';
+  rebootTimeoutSeconds: number;
+}
+
 export interface RunPlan {
   /** Absolute path of the suite file. */
   suiteFile: string;
@@ -44,6 +53,7 @@ export interface RunPlan {
   targets: PlannedTarget[];
   workload: PlannedWorkload;
   repetitions: number;
+  kernels?: KernelPlan;
   order: {
     mode: OrderMode;
     /** Absent in the suite: drawn when the run starts and recorded in run.json. */

@@ -87,7 +87,14 @@ const kvmTarget = z.strictObject({
     .prefault({}),
   net: kvmNet.prefault({ mode: 'user' }),
   hugepages: z.boolean().default(false),
-  kernel: z.strictObject({ path: z.string().min(1), initrd: z.string().min(1).optional(), append: z.string().optional() }).optional(),
+  kernel: z.union([
+    z.strictObject({ path: z.string().min(1), initrd: z.string().min(1).optional(), append: z.string().optional() }),
+    // A Debian kernel package installed into the image (a second image, cached like the first), booted instead of the image's own.
+    z.strictObject({
+      package: z.string().regex(/^linux-image-[0-9][A-Za-z0-9.+-]*$/, { error: 'expected a Debian kernel package such as linux-image-6.1.0-47-amd64 (apt-cache search linux-image-6.1.0 lists them)' }),
+      append: z.string().optional(),
+    }),
+  ], { error: 'expected kernel: { path, initrd, append } (your own kernel) or kernel: { package: linux-image-... } (a Debian kernel package)' }).optional(),
   image: kvmImage.prefault({ kind: 'debootstrap' }),
 });
 
@@ -129,6 +136,23 @@ export const remoteHostSchema = z.strictObject({
   trustOnFirstUse: z.boolean().default(false),
 });
 
+/** A kernel release as `uname -r` prints it ("6.1.0-47-amd64"). */
+export const KERNEL_RELEASE_RE = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$/;
+
+/**
+ * Host kernels to measure on one lab host: each round boots the host into one of them (a
+ * one-time GRUB entry, or kexec), checks `uname -r`, and runs that host's targets.
+ */
+export const kernelsSchema = z.strictObject({
+  host: nameField('host name'),
+  releases: z
+    .array(z.string().regex(KERNEL_RELEASE_RE, { error: 'expected a kernel release as `uname -r` prints it, such as 6.1.0-47-amd64' }))
+    .min(2, { error: 'name at least two kernels (the first is the baseline)' })
+    .refine((r) => new Set(r).size === r.length, { error: 'a kernel is listed twice' }),
+  boot: z.enum(['grub-reboot', 'kexec']).default('grub-reboot'),
+  rebootTimeoutSeconds: z.number().int().min(30, { error: 'rebootTimeoutSeconds must be at least 30' }).max(7200).default(600),
+});
+
 export const suiteSchema = z.strictObject({
   name: nameField('suite name').optional(),
   description: z.string().optional(),
@@ -137,6 +161,7 @@ export const suiteSchema = z.strictObject({
   repetitions: positiveInt('the repetition count').max(1000).default(1),
   order: z.enum(['interleaved', 'sequential']).default('interleaved'),
   seed: z.number().int().min(0).max(2 ** 32 - 1, { error: 'seed must be a whole number from 0 to 4294967295' }).optional(),
+  kernels: kernelsSchema.optional(),
   targets: z.array(z.unknown()).min(1, { error: 'a suite needs at least one target' }),
 });
 export type RawSuite = z.output<typeof suiteSchema>;

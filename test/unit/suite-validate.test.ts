@@ -158,9 +158,26 @@ describe('the shipped suites', () => {
   it('kernel-regression differs only in the guest kernel', () => {
     const plan = parseSuite(readFileSync(join(SUITES, 'kernel-regression.yaml'), 'utf8'), join(SUITES, 'kernel-regression.yaml'));
     const [a, b] = plan.targets.map((t) => t.spec);
-    const strip = (s: typeof a) => ({ ...s, name: '', kernel: undefined });
+    const strip = (s: typeof a) => ({ ...s, name: '', kernel: undefined, kernelPackage: undefined });
     expect(strip(a)).toEqual(strip(b));
-    expect(a!.method === 'kvm' && a!.kernel?.path).toBe('/boot/vmlinuz-OLD');
+    // Runs as shipped: a Debian kernel package against the image's own kernel, no paths to edit.
+    expect(a!.method === 'kvm' && a!.kernelPackage).toEqual({ name: 'linux-image-6.1.0-47-amd64' });
+    expect(b!.method === 'kvm' && (b!.kernel ?? b!.kernelPackage)).toBeUndefined();
+  });
+
+  it('kernel-regression plans a second image with the kernel package, booted instead of the image kernel', async () => {
+    const { KvmProvider } = await import('../../src/providers/kvm/provider.js');
+    const { dryRunText } = await import('../../src/runner/dry-run.js');
+    const plan = parseSuite(readFileSync(join(SUITES, 'kernel-regression.yaml'), 'utf8'), join(SUITES, 'kernel-regression.yaml'));
+    const text = await dryRunText(plan, { providers: { kvm: new KvmProvider() }, workloadLines: [], seed: 1 });
+    const [old, cur] = text.split(/\ntarget kernel-new/);
+    const kernelOf = (t: string) => / -kernel (\S+)/.exec(t.split('\n').filter((l) => l.includes('-drive')).join('\n'))?.[1];
+    expect(kernelOf(old!)).toMatch(/\/images\/kvm-bookworm-amd64-[0-9a-f]{16}\/vmlinuz$/);
+    expect(kernelOf(cur!)).toMatch(/\/images\/kvm-bookworm-amd64-[0-9a-f]{16}\/vmlinuz$/);
+    expect(kernelOf(old!)).not.toBe(kernelOf(cur!));
+    // On a cold cache the second image's debootstrap brings the package.
+    const include = old!.split('\n').find((l) => l.includes('debootstrap'));
+    if (include) expect(include).toContain('linux-image-6.1.0-47-amd64');
   });
 });
 

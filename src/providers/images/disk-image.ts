@@ -28,6 +28,8 @@ export interface DiskImageSpec extends DebianImageSpec {
   baseSizeGiB?: number;
   /** Extra packages on top of ROOTFS_BASE_PACKAGES + DISK_IMAGE_PACKAGES. */
   extraPackages?: string[];
+  /** The kernel to put beside the image (`uname -r` of an installed package); default the newest. */
+  kernelRelease?: string;
 }
 
 export interface DiskImage {
@@ -78,7 +80,7 @@ export function diskImageKey(spec: DiskImageSpec): string {
     throw new ProviderError('IMAGE_BAD_ARCH', `KVM disk images are built for amd64 only, not ${spec.arch}`, { hint: 'use image.arch: amd64 for kvm targets', location: { field: 'image.arch' } });
   }
   const rkey = rootfsKey(rootfsSpecFor(spec));
-  const text = JSON.stringify({ recipe: DISK_IMAGE_RECIPE_VERSION, rkey, size: baseSize(spec), files: diskImageFiles() });
+  const text = JSON.stringify({ recipe: DISK_IMAGE_RECIPE_VERSION, rkey, size: baseSize(spec), files: diskImageFiles(), ...(spec.kernelRelease ? { kernel: spec.kernelRelease } : {}) });
   return `kvm-${spec.release}-${spec.arch}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
@@ -144,7 +146,7 @@ export async function buildDiskImage(host: CommandHost, spec: DiskImageSpec, pro
       await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(l.path))]);
       await host.run(['ln', '-sfn', l.target, posix.join(stage, l.path)]);
     }
-    const kernelRelease = await newestKernel(host, stage);
+    const kernelRelease = await imageKernel(host, stage, spec.kernelRelease);
     await host.run(['cp', posix.join(stage, 'boot', `vmlinuz-${kernelRelease}`), posix.join(tmp, 'vmlinuz')]);
     await host.run(['cp', posix.join(stage, 'boot', `initrd.img-${kernelRelease}`), posix.join(tmp, 'initrd.img')]);
     progress({ subject, step: 'image', message: `mkfs.ext4 -d (${size} GiB) with kernel ${kernelRelease}` });
@@ -173,12 +175,16 @@ export async function buildDiskImage(host: CommandHost, spec: DiskImageSpec, pro
   }
 }
 
-async function newestKernel(host: CommandHost, root: string): Promise<string> {
+async function imageKernel(host: CommandHost, root: string, wanted?: string): Promise<string> {
   const names = (await host.run(['ls', '-1', posix.join(root, 'boot')])).stdout.split('\n');
   const releases = names.filter((n) => n.startsWith('vmlinuz-')).map((n) => n.slice('vmlinuz-'.length));
   const withInitrd = releases.filter((r) => names.includes(`initrd.img-${r}`));
   if (withInitrd.length === 0) {
     throw new ProviderError('IMAGE_NO_KERNEL', `no kernel with an initrd in ${root}/boot (found: ${names.filter(Boolean).join(', ') || 'nothing'})`, { hint: 'the rootfs must include linux-image-amd64 and initramfs-tools' });
+  }
+  if (wanted !== undefined) {
+    if (!withInitrd.includes(wanted)) throw new ProviderError('IMAGE_NO_KERNEL', `kernel ${wanted} is not in ${root}/boot with an initrd (found: ${withInitrd.join(', ')})`, { hint: 'the kernel package installs /boot/vmlinuz-<release>; check the package name', location: { field: 'kernel.package' } });
+    return wanted;
   }
   return withInitrd.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)!;
 }

@@ -180,7 +180,10 @@ export class KvmProvider implements Provider<KvmTarget> {
     if (spec.image.kind !== 'debootstrap') {
       throw new ProviderError('KVM_CLOUD_IMAGE_UNSUPPORTED', `target '${spec.name}': cloud images are not supported yet`, { hint: 'use image.kind: debootstrap', location: { field: 'image.kind' } });
     }
-    return { release: spec.image.release, arch: spec.image.arch, mirror: spec.image.mirror };
+    const base = { release: spec.image.release, arch: spec.image.arch, mirror: spec.image.mirror };
+    if (!spec.kernelPackage) return base;
+    // linux-image-6.1.0-47-amd64 installs /boot/vmlinuz-6.1.0-47-amd64: the package name minus its prefix.
+    return { ...base, extraPackages: [spec.kernelPackage.name], kernelRelease: spec.kernelPackage.name.slice('linux-image-'.length).replace(/-unsigned$/, '') };
   }
 
   private plannedImage(s: DiskImageSpec): DiskImage {
@@ -199,7 +202,7 @@ export class KvmProvider implements Provider<KvmTarget> {
     return {
       name: spec.name, accel, cpuModel: spec.cpuModel, cpus: spec.cpus, memoryMiB: spec.memoryMiB, disk: spec.disk,
       overlay: files.overlay, seed: files.seed, net, mac: macFor(spec.name), hugepagesPath,
-      kernel: k ? k.path : image.kernel, initrd: k ? k.initrd : image.initrd, append: defaultAppend(k?.append),
+      kernel: k ? k.path : image.kernel, initrd: k ? k.initrd : image.initrd, append: defaultAppend(k?.append ?? spec.kernelPackage?.append),
       qmpSocket: files.qmpSocket, pidFile: files.pidFile, consoleLog: files.consoleLog, factsLog: files.factsLog,
     };
   }

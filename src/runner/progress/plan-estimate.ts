@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resultIdOf } from '../../suite/order.js';
 import type { RunState } from '../run-state.js';
 import type { RunnerWorkload } from '../workload-port.js';
 import { overheadPriorSeconds } from './estimate.js';
@@ -9,7 +10,7 @@ export function estimateRunSeconds(s: RunState, workload: RunnerWorkload): numbe
   for (const steps of Object.values(s.schedule)) {
     let sum = 0;
     for (const st of steps) {
-      if (s.steps[`${st.target}-r${st.repetition}`]?.status === 'ok') continue;
+      if (s.steps[resultIdOf(st)]?.status === 'ok') continue;
       const t = s.plan.targets.find((x) => x.spec.name === st.target)!;
       const cpus = t.spec.method === 'kvm' && !t.cpusFromHost ? t.spec.cpus : availableParallelism();
       sum += overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + workload.estimateSeconds(cpus);

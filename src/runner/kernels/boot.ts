@@ -1,0 +1,94 @@
+import { posix } from 'node:path';
+import { ProviderError } from '../../core/errors.js';
+import type { CommandHost } from '../../core/host.js';
+import { defaultEntry, entryFor, grubRebootArgument, parseGrubenv, parseGrubMenu, type MenuEntry } from './grub-menu.js';
+
+/**
+ * The commands that move a lab host to another kernel, run over its SSH connection. None of them
+ * waits for the host to come back (wait.ts does); none changes the host's default kernel:
+ * grub-reboot sets a one-time entry that GRUB clears as it boots it, and kexec bypasses GRUB.
+ */
+export type BootMethod = 'grub-reboot' | 'kexec';
+
+export interface HostBootState {
+  release: string;
+  bootId: string;
+}
+
+export async function probeBoot(host: CommandHost, timeoutMs = 30_000): Promise<HostBootState> {
+  const r = await host.run(['sh', '-c', 'uname -r; cat /proc/sys/kernel/random/boot_id'], { timeoutMs });
+  const [release = '', bootId = ''] = r.stdout.trim().split('\n').map((s) => s.trim());
+  return { release, bootId };
+}
+
+export interface GrubView {
+  menu: MenuEntry[];
+  defaultRelease?: string;
+  nextEntry?: string;
+}
+
+export async function readGrub(host: CommandHost): Promise<GrubView> {
+  const cfg = await host.readFile('/boot/grub/grub.cfg').then((b) => b.toString('utf8'), (e: Error) => {
+    throw new ProviderError('GRUB_UNREADABLE', `cannot read /boot/grub/grub.cfg on ${host.name}: ${e.message}`, { hint: 'host kernels are switched through GRUB (or kexec): the lab host must boot with GRUB 2 and have update-grub run' });
+  });
+  const env = parseGrubenv((await host.run(['grub-editenv', '/boot/grub/grubenv', 'list'], { allowFailure: true, timeoutMs: 30_000 })).stdout);
+  const menu = parseGrubMenu(cfg);
+  return { menu, defaultRelease: defaultEntry(menu, cfg, env)?.release, nextEntry: env.next_entry || undefined };
+}
+
+function notInstalled(host: CommandHost, release: string, menu: MenuEntry[]): ProviderError {
+  const have = [...new Set(menu.filter((e) => e.release && !e.recovery).map((e) => e.release!))];
+  return new ProviderError('KERNEL_NOT_INSTALLED', `kernel ${release} is not in GRUB's menu on ${host.name} (it has: ${have.join(', ') || 'none'})`, {
+    hint: `install it on the lab host (apt-get install linux-image-${release}; update-grub), or fix kernels.releases in the suite`,
+    location: { field: 'kernels.releases' },
+  });
+}
+
+/** Everything a switch needs is there (the kernel in GRUB's menu, kexec installed): checked before any reboot. */
+export async function checkSwitchable(host: CommandHost, grub: GrubView, releases: readonly string[], method: BootMethod): Promise<void> {
+  for (const r of releases) if (!entryFor(grub.menu, r)) throw notInstalled(host, r, grub.menu);
+  const tool = method === 'kexec' ? 'kexec' : 'grub-reboot';
+  const r = await host.run(['sh', '-c', 'command -v "$1"', 'sh', tool], { allowFailure: true });
+  if (r.exitCode !== 0) {
+    throw new ProviderError('KERNEL_SWITCH_TOOL', `${tool} is not installed on ${host.name}`, { hint: method === 'kexec' ? 'apt-get install kexec-tools on the lab host, or use kernels.boot: grub-reboot' : 'the lab host needs GRUB 2 (grub2-common)' });
+  }
+}
+
+/** Ask the host to boot `release` next and reboot it. Returns once the reboot is under way (the connection may drop). */
+export async function startBoot(host: CommandHost, grub: GrubView, release: string, method: BootMethod): Promise<void> {
+  const entry = entryFor(grub.menu, release);
+  if (!entry) throw notInstalled(host, release, grub.menu);
+  if (method === 'grub-reboot') {
+    await host.run(['grub-reboot', grubRebootArgument(entry)], { timeoutMs: 30_000 });
+    await requestReboot(host, ['systemctl', 'reboot']);
+    return;
+  }
+  const image = posix.join('/boot', `vmlinuz-${release}`);
+  const initrd = posix.join('/boot', `initrd.img-${release}`);
+  const hasInitrd = (await host.run(['test', '-e', initrd], { allowFailure: true })).exitCode === 0;
+  const cmdline = entry.cmdline ?? (await host.run(['cat', '/proc/cmdline'])).stdout.trim().replace(/^BOOT_IMAGE=\S+\s*/, '');
+  await host.run(['kexec', '-l', image, ...(hasInitrd ? [`--initrd=${initrd}`] : []), `--command-line=${cmdline}`], { timeoutMs: 120_000 });
+  await requestReboot(host, ['systemctl', 'kexec']);
+}
+
+/** Leave the host to boot its default kernel: drop a one-time entry a switch may have left (kexec leaves none). */
+export async function clearOneTimeEntry(host: CommandHost): Promise<void> {
+  await host.run(['grub-editenv', '/boot/grub/grubenv', 'unset', 'next_entry'], { allowFailure: true, timeoutMs: 30_000 });
+}
+
+export async function rebootToDefault(host: CommandHost): Promise<void> {
+  await clearOneTimeEntry(host);
+  await requestReboot(host, ['systemctl', 'reboot']);
+}
+
+async function requestReboot(host: CommandHost, argv: string[]): Promise<void> {
+  try {
+    const r = await host.run(argv, { allowFailure: true, timeoutMs: 30_000 });
+    if (r.exitCode !== 0 && !/terminated|closed|lost/i.test(r.stderr)) {
+      throw new ProviderError('KERNEL_SWITCH_FAILED', `\`${argv.join(' ')}\` failed on ${host.name}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { hint: 'run it by hand on the lab host to see why' });
+    }
+  } catch (e) {
+    // The host going down under the command is what was asked for.
+    if (e instanceof ProviderError) throw e;
+  }
+}

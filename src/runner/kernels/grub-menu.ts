@@ -1,0 +1,102 @@
+/**
+ * GRUB's menu as grub-mkconfig writes it (/boot/grub/grub.cfg), reduced to what a kernel switch
+ * needs: every entry with the kernel it boots, its id path for `grub-reboot`, and which entry is
+ * the default. Pure: the text is read over SSH by the caller.
+ */
+export interface MenuEntry {
+  /** Titles from the top level down ("Advanced options for Debian GNU/Linux", "Debian GNU/Linux, with Linux ..."). */
+  titles: string[];
+  /** $menuentry_id_option ids, same path; an entry without an id uses its title. */
+  ids: string[];
+  /** Release of the `linux /boot/vmlinuz-<release>` line. */
+  release?: string;
+  /** The kernel command line after the image path. */
+  cmdline?: string;
+  /** Top-level position (what GRUB_DEFAULT=N counts; a submenu counts as one). */
+  topIndex: number;
+  recovery: boolean;
+}
+
+function quoted(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+export function parseGrubMenu(cfg: string): MenuEntry[] {
+  const out: MenuEntry[] = [];
+  const stack: { kind: 'menuentry' | 'submenu' | 'block'; title: string; id: string; entry?: MenuEntry }[] = [];
+  let top = -1;
+  for (const raw of cfg.split('\n')) {
+    const line = raw.trim();
+    const m = /^(menuentry|submenu)\s/.exec(line);
+    if (m) {
+      const q = quoted(line);
+      const idMatch = /\$menuentry_id_option\s+'([^']*)'/.exec(line);
+      const title = q[0] ?? '';
+      const id = idMatch?.[1] ?? title;
+      const inMenu = stack.filter((s) => s.kind !== 'block');
+      if (inMenu.length === 0) top++;
+      const frame: (typeof stack)[number] = { kind: m[1] as 'menuentry' | 'submenu', title, id };
+      if (m[1] === 'menuentry') {
+        frame.entry = { titles: [...inMenu.map((s) => s.title), title], ids: [...inMenu.map((s) => s.id), id], topIndex: top, recovery: /recovery mode/i.test(title) };
+        out.push(frame.entry);
+      }
+      if (line.endsWith('{')) stack.push(frame);
+      continue;
+    }
+    const linux = /^linux(?:16|efi)?\s+(\S*\/vmlinuz-(\S+))\s*(.*)$/.exec(line);
+    if (linux) {
+      const entry = [...stack].reverse().find((s) => s.entry)?.entry;
+      if (entry && entry.release === undefined) {
+        entry.release = linux[2]!;
+        entry.cmdline = linux[3]!.trim();
+        if (/(^|\s)single(\s|$)/.test(entry.cmdline)) entry.recovery = true;
+      }
+      continue;
+    }
+    // Other blocks (if/else/function) nest inside and around entries; only braces matter.
+    const opens = (line.match(/\{/g) ?? []).length;
+    const closes = (line.match(/\}/g) ?? []).length;
+    for (let i = 0; i < opens; i++) stack.push({ kind: 'block', title: '', id: '' });
+    for (let i = 0; i < closes; i++) stack.pop();
+  }
+  return out;
+}
+
+/** The `grub-reboot` argument for a kernel: its normal (not recovery) entry, as an id path. */
+export function entryFor(menu: MenuEntry[], release: string): MenuEntry | undefined {
+  const candidates = menu.filter((e) => e.release === release && !e.recovery);
+  // The "Advanced options" entry names the kernel exactly; the simple top entry only follows the newest.
+  return candidates.find((e) => e.ids.length > 1) ?? candidates[0];
+}
+
+export function grubRebootArgument(entry: MenuEntry): string {
+  return entry.ids.join('>');
+}
+
+/**
+ * The kernel the host boots when nothing is asked for: GRUB's `set default=` (a number, an id
+ * or title path, or ${saved_entry} from grubenv), the first entry when it cannot be told.
+ */
+export function defaultEntry(menu: MenuEntry[], cfg: string, grubenv: Record<string, string> = {}): MenuEntry | undefined {
+  const set = [...cfg.matchAll(/^\s*set default="([^"]*)"/gm)].map((m) => m[1]!).filter((v) => v !== '${next_entry}');
+  let value = set.at(-1) ?? '0';
+  if (value === '${saved_entry}') value = grubenv.saved_entry ?? '0';
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    return menu.find((e) => e.topIndex === n);
+  }
+  const parts = value.split('>');
+  return menu.find((e) => parts.length === e.ids.length && parts.every((p, i) => p === e.ids[i] || p === e.titles[i]))
+    ?? menu.find((e) => e.ids[0] === parts[0] || e.titles[0] === parts[0]);
+}
+
+/** `grub-editenv list` output as key/value pairs. */
+export function parseGrubenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}

@@ -1,0 +1,177 @@
+import { InterruptedError, ProviderError } from '../../core/errors.js';
+import type { RunKey } from '../../core/guest.js';
+import type { CommandHost } from '../../core/host.js';
+import type { HostKernelRecord } from '../../results/model.js';
+import { SshHost } from '../../remote/ssh-host.js';
+import type { KernelPlan, SuiteHost } from '../../suite/plan.js';
+import type { EventSink } from '../progress/events.js';
+import type { KernelRunState, RunStateFile } from '../run-state.js';
+import { checkSwitchable, clearOneTimeEntry, probeBoot, readGrub, rebootToDefault, startBoot, type GrubView } from './boot.js';
+import { waitForNewBoot } from './wait.js';
+
+export type OpenHost = (host: SuiteHost, key: RunKey, opts?: { deadlineMs?: number }) => Promise<CommandHost>;
+
+/**
+ * The kernels of one lab host over a run: before each round, boot the kernel the round asks for
+ * (unless it already runs), verify it with `uname -r`, and at the end leave the host on its
+ * default kernel. Every boot is written to run.json before and after, so a killed run resumes
+ * knowing what it asked for.
+ */
+export class LabKernels {
+  private grub?: GrubView;
+  current?: HostKernelRecord;
+  /** The open connection to the host after the last switch; undefined while it is down or lost. */
+  live?: CommandHost;
+
+  constructor(private readonly d: { plan: KernelPlan; suiteHost: SuiteHost; key: RunKey; state: RunStateFile; emit: EventSink; signal: AbortSignal; openHost: OpenHost; runDir: string }) {}
+
+  private get record(): KernelRunState | undefined {
+    return this.d.state.state.kernels;
+  }
+
+  /** The suite host with the key pinned at the first connection (trustOnFirstUse pins once per run, not per boot). */
+  suiteHost(): SuiteHost {
+    const pinned = this.record?.hostKey;
+    const ssh = this.d.suiteHost.ssh;
+    return pinned && ssh ? { ...this.d.suiteHost, ssh: { ...ssh, hostKey: pinned, trustOnFirstUse: false } } : this.d.suiteHost;
+  }
+
+  private say(message: string): void {
+    this.d.emit({ type: 'warning', host: this.d.plan.host, message });
+  }
+
+  /** A previous attempt left a reboot unfinished (killed, or the host did not come back): the first connection gets the reboot deadline. */
+  openDeadlineMs(): number | undefined {
+    const last = this.record?.boots.at(-1);
+    return last && last.status !== 'ok' && last.status !== 'wrong-kernel' ? this.d.plan.rebootTimeoutSeconds * 1000 : undefined;
+  }
+
+  /**
+   * Read GRUB's menu, check every kernel is bootable, record the default kernel and the pinned
+   * key. On resume after a reboot that a killed run did not see through, wait for it first.
+   * Returns the host to use (a new connection when it waited).
+   */
+  async start(host: CommandHost): Promise<CommandHost> {
+    this.live = host;
+    let now = await probeBoot(host);
+    const last = this.record?.boots.at(-1);
+    if (last?.status === 'booting' && now.bootId === last.fromBootId) {
+      this.say(`${this.d.plan.host} has not gone down yet for the reboot into ${last.release} that the previous attempt asked for: waiting for it`);
+      await host.close().catch(() => undefined);
+      const back = await waitForNewBoot({
+        open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
+        hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
+        signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`,
+      });
+      host = back.host;
+      this.live = host;
+      now = back.state;
+    }
+    if (last?.status === 'booting') {
+      await this.d.state.update((s) => {
+        const b = s.kernels!.boots.at(-1)!;
+        b.status = 'interrupted';
+        b.seen = now.release;
+      });
+    }
+    this.grub = await readGrub(host);
+    await checkSwitchable(host, this.grub, this.d.plan.releases, this.d.plan.boot);
+    const presented = host instanceof SshHost ? host.session.hostKeyDecision?.presented : undefined;
+    await this.d.state.update((s) => {
+      s.kernels ??= { host: this.d.plan.host, boots: [] };
+      s.kernels.defaultKernel = this.grub!.defaultRelease;
+      s.kernels.hostKey ??= this.d.suiteHost.ssh?.hostKey ?? presented;
+    });
+    this.current = { release: now.release, boot: 'already-running', bootId: now.bootId, position: this.d.plan.releases.indexOf(now.release) };
+    return host;
+  }
+
+  /** The host runs `release` when this returns; the host object may be a new connection. */
+  async ensure(host: CommandHost, release: string): Promise<CommandHost> {
+    if (!this.grub) host = await this.start(host);
+    const position = this.d.plan.releases.indexOf(release);
+    if (this.current?.release === release) {
+      this.current = { ...this.current, position };
+      return host;
+    }
+    const method = this.d.plan.boot;
+    const previous = this.current?.bootId ?? (await probeBoot(host)).bootId;
+    const startedAt = new Date().toISOString();
+    await this.d.state.update((s) => {
+      s.kernels!.boots.push({ release, method, startedAt, fromBootId: previous, status: 'booting' });
+    });
+    this.say(`rebooting ${this.d.plan.host} into kernel ${release} (${method}); waiting up to ${this.d.plan.rebootTimeoutSeconds} s`);
+    await startBoot(host, this.grub!, release, method);
+    await host.close().catch(() => undefined);
+    this.live = undefined;
+    const setBoot = (change: (b: KernelRunState['boots'][number]) => void) =>
+      this.d.state.update((s) => {
+        const b = s.kernels!.boots.at(-1);
+        if (b) change(b);
+      });
+    let back: Awaited<ReturnType<typeof waitForNewBoot>>;
+    try {
+      back = await waitForNewBoot({
+        open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
+        hostName: this.d.plan.host,
+        previousBootId: previous,
+        release,
+        deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
+        signal: this.d.signal,
+        resumeHint: `virtbench run --resume ${this.d.runDir}`,
+      });
+    } catch (e) {
+      await setBoot((b) => { b.status = e instanceof InterruptedError ? 'interrupted' : 'failed'; b.error = (e as Error).message; });
+      this.current = undefined;
+      throw e;
+    }
+    this.live = back.host;
+    this.current = { release: back.state.release, boot: method, bootSeconds: back.seconds, bootId: back.state.bootId, position };
+    await setBoot((b) => { b.seconds = back.seconds; b.seen = back.state.release; b.status = back.state.release === release ? 'ok' : 'wrong-kernel'; });
+    if (back.state.release !== release) {
+      throw new ProviderError('KERNEL_MISMATCH', `lab host ${this.d.plan.host} was rebooted into kernel ${release} (${method}) but runs ${back.state.release}`, {
+        hint: `GRUB fell back to another entry or the kernel failed to boot: check the host's console, then virtbench run --resume ${this.d.runDir}`,
+        location: { field: 'kernels.releases' },
+      });
+    }
+    this.say(`${this.d.plan.host} runs kernel ${release}: verified with uname -r ${back.seconds.toFixed(0)} s after the reboot`);
+    return back.host;
+  }
+
+  /**
+   * Leave the host booting its default kernel: the one-time entry cleared and, if another kernel
+   * runs, a reboot into the default (waited for and verified, unless the run was interrupted).
+   * Returns the host to use afterwards (undefined when it was rebooted and not waited for).
+   */
+  async restore(host: CommandHost | undefined): Promise<CommandHost | undefined> {
+    const wanted = this.record?.defaultKernel;
+    if (!host) {
+      this.say(`${this.d.plan.host} could not be reached to restore its default kernel${wanted ? ` ${wanted}` : ''}; a one-time GRUB entry is consumed as it boots, so the next boot after repair is the default`);
+      return undefined;
+    }
+    try {
+      await clearOneTimeEntry(host);
+      if (!wanted || this.current?.release === wanted) return host;
+      const previous = this.current?.bootId ?? (await probeBoot(host)).bootId;
+      await rebootToDefault(host);
+      await host.close().catch(() => undefined);
+      if (this.d.signal.aborted) {
+        this.say(`${this.d.plan.host} is rebooting into its default kernel ${wanted} (not waited for: the run was interrupted)`);
+        return undefined;
+      }
+      this.say(`rebooting ${this.d.plan.host} into its default kernel ${wanted}`);
+      const back = await waitForNewBoot({
+        open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
+        hostName: this.d.plan.host, previousBootId: previous, release: wanted, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
+        signal: new AbortController().signal, resumeHint: 'check the host',
+      });
+      this.current = { release: back.state.release, boot: 'grub-reboot', bootSeconds: back.seconds, bootId: back.state.bootId, position: this.d.plan.releases.indexOf(back.state.release) };
+      await this.d.state.update((s) => { s.kernels!.restored = { release: back.state.release, at: new Date().toISOString() }; });
+      if (back.state.release !== wanted) this.say(`${this.d.plan.host} came back on ${back.state.release}, not its default kernel ${wanted}`);
+      return back.host;
+    } catch (e) {
+      this.say(`restoring the default kernel of ${this.d.plan.host} failed: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+}
