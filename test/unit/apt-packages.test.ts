@@ -20,7 +20,7 @@ const CI_RUN = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
 /** Programs from Debian's Essential: yes packages (coreutils, util-linux, mount, findutils, tar, dash, bash, dpkg): on every Debian. */
 const ESSENTIAL = new Set([
   'sh', 'bash', 'cat', 'chmod', 'chown', 'cp', 'id', 'ln', 'ls', 'mkdir', 'mv', 'nproc', 'rm', 'test', 'true', 'truncate',
-  'timeout', 'chroot', 'find', 'umount', 'mount', 'taskset', 'tar', 'dpkg-query', 'which',
+  'timeout', 'chroot', 'find', 'umount', 'mount', 'taskset', 'tar', 'dpkg-query', 'which', 'partx', 'losetup', 'rmdir',
 ]);
 
 /** Names in dry-run plans that stand for what the code does itself, and doctor's optional probe. */
@@ -29,6 +29,9 @@ const NOT_A_HOST_PROGRAM: Record<string, string> = {
   qmp: 'dry-run wording: a QMP message on the socket',
   kill: 'dry-run wording: process.kill by PID',
   modprobe: 'doctor asks it only when it is there (kmod)',
+  'grub-reboot': 'runs on the lab host whose kernels a suite measures, not here',
+  'grub-editenv': 'runs on the lab host whose kernels a suite measures, not here',
+  kexec: 'runs on the lab host whose kernels a suite measures, not here (kernels.boot: kexec)',
 };
 
 function sourceFiles(dir: string): string[] {
