@@ -26,6 +26,11 @@ export interface CompareOptions extends VerdictOptions {
   acceptDrift?: string[];
   baselineColumn?: ColumnSelector;
   candidateColumn?: ColumnSelector;
+  /**
+   * Looks of an adaptive (sequential) design the samples came from: each interval is then at
+   * 1 - alpha / (family size x looks), the level its stopping rule used (analysis/sequential.ts).
+   */
+  looks?: number;
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { ...DEFAULT_VERDICT_OPTIONS, level: 'auto' };
@@ -80,6 +85,8 @@ export interface Comparison {
   confidence: number;
   /** Number of comparisons with an interval; each interval is at 1 - (1 - confidence) / familySize. */
   familySize: number;
+  /** Set when the samples came from adaptive repetitions: the looks the alpha was spread over. */
+  looks?: number;
   perComparisonConfidence: number;
   method: string;
   correction: string;
@@ -209,7 +216,7 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
     return { b, c, level, rows: pendingRows(b, c, level) };
   });
   const familySize = staged.reduce((s, p) => s + p.rows.filter((r) => r.diff && Number.isFinite(r.diff.se)).length, 0);
-  const level = bonferroniLevel(opts.confidence, familySize);
+  const level = bonferroniLevel(opts.confidence, familySize * Math.max(1, opts.looks ?? 1));
   const counts = emptyCounts();
   const out: ColumnComparison[] = [];
   for (const { b, c, level: sampleLevel, rows } of staged) {
@@ -259,6 +266,7 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
     threshold: opts.threshold,
     confidence: opts.confidence,
     familySize,
+    ...(opts.looks && opts.looks > 1 ? { looks: opts.looks } : {}),
     perComparisonConfidence: level,
     method: RATIO_METHOD,
     correction: CORRECTION_METHOD,

@@ -2,6 +2,7 @@
 import type { ColumnComparison, Comparison, ComparisonRow } from './compare.js';
 import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
 import { verdictLabel, type Verdict } from './verdict.js';
+import { SEQUENTIAL_METHOD } from './sequential.js';
 
 export type OutputFormat = 'terminal' | 'md' | 'json';
 
@@ -37,7 +38,7 @@ export function methodNote(c: Comparison): string {
   const lvl = formatLevel(c.confidence);
   return (
     `Change = candidate / baseline - 1 (higher index is better for every test). Intervals: ${c.method}, ` +
-    `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
+    `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}${c.looks ? `, and over the ${c.looks} looks of the adaptive repetitions (${SEQUENTIAL_METHOD})` : ''}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
     `Verdict threshold ${(c.threshold * 100).toFixed(1)}%: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
     `no change = the whole interval within +-${(c.threshold * 100).toFixed(1)}%; otherwise inconclusive. ` +
     `Verdicts come from repetitions only; one run per side gives an indicative reading. ` +

@@ -1,4 +1,6 @@
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { looks } from '../analysis/sequential.js';
 import type { CommandModule } from 'yargs';
 import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
 import { renderComparison, type OutputFormat } from '../analysis/format-comparison.js';
@@ -48,6 +50,23 @@ export function parsePercent(value: string | number, option: string, { min, max 
   return n / 100;
 }
 
+/** A run directory made with adaptive repetitions: the looks its stopping rule spread alpha over (else 1). */
+async function adaptiveLooks(input: string): Promise<number> {
+  let state: { kind?: unknown; plan?: { adaptive?: { min?: unknown; max?: unknown } } };
+  try {
+    state = JSON.parse(await readFile(join(input, 'run.json'), 'utf8'));
+  } catch {
+    return 1; // not a run directory (a result set, a folder of reports): loadOne says what it is
+  }
+  const a = state.kind === 'virtbench-run' ? state.plan?.adaptive : undefined;
+  if (a === undefined) return 1;
+  const { min, max } = a;
+  if (!(Number.isInteger(min) && Number.isInteger(max) && (min as number) >= 2 && (max as number) >= (min as number))) {
+    throw new InputError('RUN_DIR_INVALID', `run.json's plan.adaptive is damaged (min ${String(min)}, max ${String(max)})`, { location: { file: join(input, 'run.json'), field: 'plan.adaptive' }, hint: 'the file was edited by hand' });
+  }
+  return looks({ min: min as number, max: max as number });
+}
+
 /** One input may hold several sets (a folder of runs): compare them as one. */
 export async function loadOne(input: string): Promise<ResultSet> {
   const sets = await loadResultSets(input);
@@ -80,7 +99,9 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
     const split = splitByHostKernel(baseline, { baseline: args.baselineKernel, candidate: args.candidateKernel });
     if (split) ({ baseline, candidate } = split);
   }
+  const looks = Math.max(await adaptiveLooks(args.baseline), args.candidate ? await adaptiveLooks(args.candidate) : 1);
   const comparison = compareResultSets(baseline, candidate, {
+    looks,
     threshold,
     confidence,
     level: args.level,

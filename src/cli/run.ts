@@ -20,6 +20,8 @@ import { finishRun, resumeRun, startRun } from '../runner/start.js';
 import { unixbenchWorkload, unixbenchCommandLines } from '../runner/unixbench-workload.js';
 import type { RunnerWorkload } from '../runner/workload-port.js';
 import { loadSuite } from '../suite/load.js';
+import { adaptiveRepetitionsSchema, durationMinutes } from '../suite/schema.js';
+import { adaptiveRounds } from './adaptive-rounds.js';
 import type { RunPlan } from '../suite/plan.js';
 import { estimateRunSeconds } from '../runner/progress/plan-estimate.js';
 
@@ -35,6 +37,10 @@ interface RunArgs {
   reports: string;
   workload: 'unixbench' | 'shell-loop-probe';
   probeSeconds: number;
+  minRounds?: number;
+  maxRounds?: number;
+  until?: 'decided';
+  budget?: string;
 }
 
 /**
@@ -60,6 +66,10 @@ export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
         describe: 'shell-loop-probe: a seconds-long shell loop, to check hosts, guests and the runner itself; not a benchmark',
       })
       .option('probe-seconds', { type: 'number', default: 3, hidden: true })
+      .option('min-rounds', { type: 'number', describe: 'adaptive repetitions: rounds before the first look (default 3; overrides the suite)' })
+      .option('max-rounds', { type: 'number', describe: 'adaptive repetitions: add interleaved rounds until every compared ratio is decided, at most this many' })
+      .option('until', { choices: ['decided'] as const, describe: 'adaptive repetitions: the stopping rule' })
+      .option('budget', { type: 'string', describe: 'adaptive repetitions: wall-time budget, e.g. 90m or 2h' })
       .check((a) => {
         if (!a.suite && !a.resume) throw new InputError('USAGE', 'name a suite file, or --resume <run-dir>', { hint: 'virtbench run suites/local-quick.yaml' });
         if (a.suite && a.resume) throw new InputError('USAGE', 'give either a suite file or --resume <run-dir>, not both', { hint: 'a resumed run keeps the plan recorded in its run.json' });
@@ -73,10 +83,31 @@ export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
   },
 };
 
+/** --min-rounds/--max-rounds/--until/--budget: adaptive repetitions from the command line. */
+export function withRoundOptions(plan: RunPlan, a: Pick<RunArgs, 'minRounds' | 'maxRounds' | 'until' | 'budget'>): RunPlan {
+  if (a.minRounds === undefined && a.maxRounds === undefined && a.until === undefined && a.budget === undefined) return plan;
+  const parsed = adaptiveRepetitionsSchema.safeParse({
+    min: a.minRounds ?? plan.adaptive?.min ?? 3,
+    max: a.maxRounds ?? plan.adaptive?.max ?? Math.max(10, plan.repetitions),
+    until: a.until ?? 'decided',
+    ...(a.budget !== undefined ? { budget: a.budget } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError('USAGE', `adaptive repetitions: ${issue.message}`, { hint: 'e.g. --min-rounds 3 --max-rounds 10 --budget 2h', location: { field: String(issue.path[0] ?? 'max') } });
+  }
+  const r = parsed.data;
+  const budgetMinutes = r.budget !== undefined ? durationMinutes(r.budget) : plan.adaptive?.budgetMinutes;
+  return { ...plan, repetitions: r.min, adaptive: { min: r.min, max: r.max, until: r.until, ...(budgetMinutes !== undefined ? { budgetMinutes } : {}) } };
+}
+
 async function runMain(args: RunArgs): Promise<number> {
   const providers = defaultProviders();
   const started = args.resume ? await resumeRun(args.resume) : undefined;
-  const plan: RunPlan = started ? started.state.state.plan : await loadSuite(args.suite!);
+  const plan: RunPlan = started ? started.state.state.plan : withRoundOptions(await loadSuite(args.suite!), args);
+  if (plan.adaptive && plan.kernels) {
+    throw new InputError('USAGE', 'adaptive repetitions do not combine with host kernels yet (each added round would need its own reboots)', { hint: 'give a fixed repetitions count for a suite with kernels', location: { file: plan.suiteFile, field: 'repetitions' } });
+  }
 
   const workload: RunnerWorkload =
     args.workload === 'shell-loop-probe' ? new ShellLoopProbe(args.probeSeconds) : await unixbenchWorkload(plan, { source: args.unixbenchSource, dryRun: args.dryRun });
@@ -124,7 +155,10 @@ async function runMain(args: RunArgs): Promise<number> {
       resumed: run.resumed,
       estimatedSeconds: estimateRunSeconds(s, workload),
     });
-    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k, o) => openHost(h, k, { signal: controller.signal, ...o }), writeResult: storeResult, emit, signal: controller.signal });
+    const adaptive = s.plan.adaptive && workload.name === 'unixbench'
+      ? adaptiveRounds({ runDir: run.runDir, plan: s.plan, adaptive: s.plan.adaptive, startedAt: Date.now(), emit: (host, round, message, more) => emit({ type: 'rounds', host, round, message, more }) })
+      : undefined;
+    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k, o) => openHost(h, k, { signal: controller.signal, ...o }), writeResult: storeResult, emit, signal: controller.signal, ...(adaptive ? { nextRound: adaptive } : {}) });
     await finishRun(run.state, summary.outcome);
 
     let report: { dir: string; files: string[] } | undefined;

@@ -5,7 +5,8 @@ import type { Provider, RunKey } from '../core/guest.js';
 import type { CommandHost } from '../core/host.js';
 import type { Method, TargetSpec } from '../core/targets.js';
 import type { PlannedTarget, SuiteHost } from '../suite/plan.js';
-import { resultIdOf, type ScheduledStep } from '../suite/order.js';
+import { resultIdOf, shuffled, type ScheduledStep } from '../suite/order.js';
+import { seededRng } from '../core/random.js';
 import type { EventSink } from './progress/events.js';
 import { RunClock, overheadPriorSeconds } from './progress/estimate.js';
 import type { RunStateFile } from './run-state.js';
@@ -28,6 +29,11 @@ export interface RunnerDeps {
   /** How often a status event (elapsed, remaining) is emitted; default 5 s. */
   statusIntervalMs?: number;
   connectDeadlineMs?: number;
+  /**
+   * Adaptive repetitions: asked when a host's queue is empty, after `round` rounds; true adds one
+   * more interleaved round of that host's targets. The decision (statistics) is the caller's.
+   */
+  nextRound?: (host: string, round: number) => Promise<boolean>;
 }
 
 export interface RunSummary {
@@ -62,7 +68,6 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
   const pending = new Map<string, ScheduledStep[]>();
   for (const [host, steps] of Object.entries(s.schedule)) pending.set(host, steps.filter((x) => s.steps[resultIdOf(x)]?.status !== 'ok'));
   const current = new Map<string, { target: string; startedAt: number; workloadRemaining?: number }>();
-  const total = Object.values(s.steps).length;
   let workloadSeconds = 0;
 
   const emitStatus = () => {
@@ -73,7 +78,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
       remainingSeconds: clock.remainingSeconds([...pending.values()].flat(), current),
       done: counts.filter((x) => x.status === 'ok').length,
       failed: counts.filter((x) => x.status === 'failed').length,
-      total,
+      total: counts.length,
     });
   };
   const ticker = setInterval(emitStatus, d.statusIntervalMs ?? 5_000);
@@ -114,7 +119,12 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
           return;
         }
       }
-      while (queue.length > 0 && !d.signal.aborted) {
+      for (;;) {
+        if (queue.length === 0 && !d.signal.aborted && d.nextRound) {
+          const round = Math.max(0, ...(s.schedule[hostName] ?? []).map((x) => x.repetition));
+          if (await d.nextRound(hostName, round)) queue.push(...(await addRound(d, hostName, round + 1)));
+        }
+        if (queue.length === 0 || d.signal.aborted) break;
         const step = queue[0]!;
         if (kernels && step.kernel !== undefined) {
           try {
@@ -182,6 +192,18 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
   const missing = steps.length - ok - failed;
   const outcome: RunSummary['outcome'] = d.signal.aborted ? 'interrupted' : failed > 0 || missing > 0 ? 'failed' : 'ok';
   return { outcome, ok, failed, missing, elapsedSeconds: (Date.now() - t0) / 1000, workloadSeconds };
+}
+
+/** One more round of a host's targets, in an order shuffled with the run's seed and the round. */
+async function addRound(d: RunnerDeps, hostName: string, round: number): Promise<ScheduledStep[]> {
+  const s = d.state.state;
+  const targets = s.plan.targets.filter((t) => t.spec.host === hostName).map((t) => t.spec.name);
+  const steps = shuffled(targets, seededRng((s.seed + round * 0x9e3779b1) >>> 0).next).map((target) => ({ target, host: hostName, repetition: round }));
+  await d.state.update((st) => {
+    st.schedule[hostName] = [...(st.schedule[hostName] ?? []), ...steps];
+    for (const x of steps) st.steps[resultIdOf(x)] = { resultId: resultIdOf(x), status: 'pending', attempts: 0 };
+  });
+  return steps;
 }
 
 /** KVM `cpus: all` becomes the host's CPU count, read on the host itself. */

@@ -1,6 +1,6 @@
 import type { Limits, TargetSpec, UnixBenchOptions } from '../core/targets.js';
 import type { PlannedTarget, PlannedWorkload, RunPlan, SuiteHost } from './plan.js';
-import type { RawSuite, RawTarget } from './schema.js';
+import { durationMinutes, type RawSuite, type RawTarget } from './schema.js';
 import { SHORT_PROFILE } from './short-profile.js';
 
 /** Turns validated suite data into a RunPlan: defaults filled, paths absolute, hosts resolved. */
@@ -40,7 +40,7 @@ export function buildPlan(
     hosts: hosts.filter((h) => used.has(h.name)),
     targets: planned,
     workload: workload(suite.workload.unixbench),
-    repetitions: suite.repetitions,
+    ...repetitionsOf(suite.repetitions),
     ...(suite.kernels ? { kernels: { ...suite.kernels, releases: [...suite.kernels.releases] } } : {}),
     order: { mode: suite.order, seed: suite.seed },
   };
@@ -103,4 +103,10 @@ function toSpec(t: RawTarget, hosts: SuiteHost[], resolvePath: (p: string) => st
         reach: t.reach,
       };
   }
+}
+
+function repetitionsOf(r: RawSuite['repetitions']): Pick<RunPlan, 'repetitions' | 'adaptive'> {
+  if (typeof r === 'number') return { repetitions: r };
+  const budgetMinutes = r.budget === undefined ? undefined : durationMinutes(r.budget);
+  return { repetitions: r.min, adaptive: { min: r.min, max: r.max, until: r.until, ...(budgetMinutes !== undefined ? { budgetMinutes } : {}) } };
 }

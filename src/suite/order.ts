@@ -32,14 +32,14 @@ export function scheduleFor(plan: RunPlan, seed: number): Map<string, ScheduledS
     const steps: ScheduledStep[] = [];
     if (plan.kernels?.host === host.name) {
       for (const round of kernelRounds(plan.kernels.releases, plan.repetitions, plan.order.mode, random)) {
-        const inRound = plan.order.mode === 'sequential' ? targets : shuffle(targets, random);
+        const inRound = plan.order.mode === 'sequential' ? targets : shuffled(targets, random);
         for (const target of inRound) steps.push({ target, host: host.name, repetition: round.repetition, kernel: round.kernel });
       }
     } else if (plan.order.mode === 'sequential') {
       for (const target of targets) for (let r = 1; r <= plan.repetitions; r++) steps.push({ target, host: host.name, repetition: r });
     } else {
       for (let r = 1; r <= plan.repetitions; r++) {
-        for (const target of shuffle(targets, random)) steps.push({ target, host: host.name, repetition: r });
+        for (const target of shuffled(targets, random)) steps.push({ target, host: host.name, repetition: r });
       }
     }
     out.set(host.name, steps);
@@ -59,7 +59,7 @@ export function kernelRounds(releases: readonly string[], repetitions: number, m
     for (const kernel of releases) for (let r = 1; r <= repetitions; r++) out.push({ kernel, repetition: r });
     return out;
   }
-  const first = shuffle(releases, random);
+  const first = shuffled(releases, random);
   for (let r = 1; r <= repetitions; r++) {
     for (const kernel of r % 2 === 1 ? first : [...first].reverse()) out.push({ kernel, repetition: r });
   }
@@ -70,7 +70,7 @@ export function drawSeed(): number {
   return Math.floor(Math.random() * 2 ** 32);
 }
 
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

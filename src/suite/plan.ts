@@ -33,6 +33,14 @@ export interface PlannedWorkload {
   options: UnixBenchOptions;
 }
 
+export interface AdaptiveRepetitions {
+  min: number;
+  max: number;
+  until: 'decided';
+  /** Wall-time budget for the whole run, in minutes. */
+  budgetMinutes?: number;
+}
+
 export type OrderMode = 'interleaved' | 'sequential';
 
 /** Host kernels measured on one remote host, one reboot per round (see suite/order.ts). */
@@ -52,8 +60,11 @@ export interface RunPlan {
   hosts: SuiteHost[];
   targets: PlannedTarget[];
   workload: PlannedWorkload;
+  /** Rounds scheduled at the start (with adaptive repetitions: the minimum). */
   repetitions: number;
   kernels?: KernelPlan;
+  /** Adaptive repetitions: more rounds are added while compared ratios are undecided. */
+  adaptive?: AdaptiveRepetitions;
   order: {
     mode: OrderMode;
     /** Absent in the suite: drawn when the run starts and recorded in run.json. */

@@ -152,13 +152,42 @@ export const kernelsSchema = z.strictObject({
   boot: z.enum(['grub-reboot', 'kexec']).default('grub-reboot'),
   rebootTimeoutSeconds: z.number().int().min(30, { error: 'rebootTimeoutSeconds must be at least 30' }).max(7200).default(600),
 });
+/** "90m", "2h", "1h30m", or a number of minutes. */
+export const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
+export function durationMinutes(v: string | number): number | undefined {
+  if (typeof v === 'number') return v > 0 ? v : undefined;
+  const m = DURATION.exec(v.trim());
+  if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+  const minutes = Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+  return minutes > 0 ? minutes : undefined;
+}
+
+/**
+ * Adaptive repetitions: at least `min` interleaved rounds, then one more at a time until every
+ * compared ratio is decided (analysis/sequential.ts), or `max` rounds or the time budget run out.
+ */
+export const adaptiveRepetitionsSchema = z
+  .strictObject({
+    min: z.number().int().min(2, { error: 'min must be at least 2 (the noise needs two runs per side)' }).default(3),
+    max: positiveInt('the most rounds').max(1000),
+    until: z
+      .string()
+      .refine((v) => v === 'decided', { error: 'until: decided is the one stopping rule (every compared ratio improved, regressed or no change)' })
+      .transform(() => 'decided' as const)
+      .default('decided'),
+    budget: z
+      .union([z.string(), z.number()])
+      .refine((v) => durationMinutes(v) !== undefined, { error: 'expected a time budget such as "90m", "2h" or "1h30m"' })
+      .optional(),
+  })
+  .refine((r) => r.max >= r.min, { error: 'max must be at least min', path: ['max'] });
 
 export const suiteSchema = z.strictObject({
   name: nameField('suite name').optional(),
   description: z.string().optional(),
   hosts: z.record(z.string(), z.union([z.null(), remoteHostSchema])).optional(),
   workload: z.strictObject({ unixbench: unixbenchSchema.prefault({}) }).prefault({}),
-  repetitions: positiveInt('the repetition count').max(1000).default(1),
+  repetitions: z.union([positiveInt('the repetition count').max(1000), adaptiveRepetitionsSchema]).default(1),
   order: z.enum(['interleaved', 'sequential']).default('interleaved'),
   seed: z.number().int().min(0).max(2 ** 32 - 1, { error: 'seed must be a whole number from 0 to 4294967295' }).optional(),
   kernels: kernelsSchema.optional(),

@@ -46,6 +46,8 @@ export type RunnerEvent =
     }
   | { type: 'status'; elapsedSeconds: number; remainingSeconds?: number; done: number; failed: number; total: number }
   | { type: 'warning'; message: string; host?: string }
+  /** Adaptive repetitions: where the compared ratios stand after a round, and whether another is added. */
+  | { type: 'rounds'; host: string; round: number; message: string; more: boolean }
   | { type: 'cleanup'; message: string; host?: string }
   | {
       type: 'finished';

@@ -28,6 +28,8 @@ export function eventLine(e: RunnerEvent, debug = false): string | undefined {
         : `[${e.resultId}@${e.host}] FAILED after ${formatDuration(e.seconds)}: ${e.error?.code ?? 'ERROR'}: ${e.error?.message ?? ''}${e.error?.hint ? `\n  hint: ${e.error.hint}` : ''}`;
     case 'status':
       return `progress: ${e.done + e.failed}/${e.total} finished (${e.failed} failed), elapsed ${formatDuration(e.elapsedSeconds)}, about ${formatDuration(e.remainingSeconds)} left`;
+    case 'rounds':
+      return `rounds (${e.host}): ${e.message}${e.more ? `; adding round ${e.round + 1}` : ''}`;
     case 'warning':
       return `warning${e.host ? ` (${e.host})` : ''}: ${e.message}`;
     case 'cleanup':
