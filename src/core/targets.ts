@@ -103,6 +103,8 @@ export interface UnixBenchOptions {
   tests?: string[];
   /** LANG/LC_ALL for the run; "C" by default so every guest prints alike. */
   locale: string;
-  /** Accept a source that is not 5.1.3. */
+  /** The UnixBench version to run: "5.1.3" (default, the seed's) or "6.0.0" (no 16-copies limit). */
+  version?: string;
+  /** Accept a source that is not the version asked for. */
   allowOtherVersion: boolean;
 }

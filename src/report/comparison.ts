@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
 import type { PublishedOrigin, ResultDoc, ResultMethod, ResultSet } from '../results/model.js';
 import type { UnixBenchPass } from '../workloads/unixbench/model.js';
-import { INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
+import { INDEX_SCORE, INDEX_TESTS, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The comparison every report renders: columns are (result set, target label, copies) series,
@@ -35,6 +35,8 @@ export interface ComparisonColumn {
   results: ResultDoc[];
   /** True when any grouped pass printed a partial index (a subset run). */
   partialIndex: boolean;
+  /** The UnixBench version: results of two versions are never one column. */
+  unixbenchVersion: string;
 }
 
 export interface Interval {
@@ -96,7 +98,8 @@ export function buildComparison(sets: ResultSet[], opts: ComparisonOptions = {})
       for (const pass of passes) {
         const targetLabel = result.target.label ?? result.target.name;
         const copies = result.published && !multiPass ? null : pass.copies;
-        const key = JSON.stringify([set.name, targetLabel, copies, result.emulated]);
+        const version = result.unixbench!.version || result.workload.version;
+        const key = JSON.stringify([set.name, targetLabel, copies, result.emulated, version]);
         let s = series.get(key);
         if (!s) {
           s = {
@@ -111,6 +114,7 @@ export function buildComparison(sets: ResultSet[], opts: ComparisonOptions = {})
               published: result.published,
               results: [],
               partialIndex: false,
+              unixbenchVersion: version,
             },
             passes: [],
           };
@@ -119,6 +123,10 @@ export function buildComparison(sets: ResultSet[], opts: ComparisonOptions = {})
         s.column.results.push(result);
         s.passes.push(pass);
         if (pass.index!.partial) s.column.partialIndex = true;
+        const cap = maxSystemCopies(version);
+        if (cap !== undefined && pass.copies === cap && pass.cpusInSystem > cap && !result.workload.options.copies?.length) {
+          notes.push(`${set.name}/${result.id}: the "all CPUs" pass ran ${cap} copies on ${pass.cpusInSystem} CPUs: UnixBench ${version} runs at most ${cap} (6.0.0 has no limit)`);
+        }
       }
     }
   }
@@ -129,7 +137,7 @@ export function buildComparison(sets: ResultSet[], opts: ComparisonOptions = {})
   }
 
   const all = [...series.values()];
-  const columns = labelColumns(all.map((s) => s.column), sets.length > 1);
+  const columns = labelColumns(all.map((s) => s.column), sets.length > 1, new Set(all.map((s) => s.column.unixbenchVersion)).size > 1);
   const rows: ComparisonRow[] = [...INDEX_TESTS, INDEX_SCORE].map((test) => ({
     test,
     kind: test === INDEX_SCORE ? 'score' : 'test',
@@ -163,14 +171,14 @@ function copiesText(copies: number): string {
   return `${copies} ${copies === 1 ? 'copy' : 'copies'}`;
 }
 
-function labelColumns(cols: Series['column'][], manySets: boolean): ComparisonColumn[] {
+function labelColumns(cols: Series['column'][], manySets: boolean, manyVersions: boolean): ComparisonColumn[] {
   const base = cols.map((c) => (c.copies === null ? c.targetLabel : `${c.targetLabel}, ${copiesText(c.copies)}`));
   const counts = new Map<string, number>();
   for (const b of base) counts.set(b, (counts.get(b) ?? 0) + 1);
   return cols.map((c, index) => {
     const clash = (counts.get(base[index]!) ?? 0) > 1;
     const label = manySets && clash ? `${c.setName}: ${base[index]}` : base[index]!;
-    const markers = [...(c.emulated ? [EMULATED_MARKER] : []), ...(c.published ? [PUBLISHED_MARKER] : [])];
+    const markers = [...(c.emulated ? [EMULATED_MARKER] : []), ...(c.published ? [PUBLISHED_MARKER] : []), ...(manyVersions ? [`UnixBench ${c.unixbenchVersion}`] : [])];
     const displayLabel = markers.length ? `${label} [${markers.join(', ')}]` : label;
     return { ...c, index, label, displayLabel, markers };
   });

@@ -30,7 +30,8 @@ export interface ReportText {
 
 export function reportTitle(cmp: Comparison): string {
   const names = cmp.sets.map((s) => s.name);
-  return `UnixBench 5.1.3 comparison: ${names.join(' + ')}`;
+  const versions = [...new Set(cmp.columns.map((c) => c.unixbenchVersion))].sort();
+  return `UnixBench ${versions.join(' and ')} comparison: ${names.join(' + ')}`;
 }
 
 export function buildReportText(cmp: Comparison, baseline: ComparisonColumn): ReportText {

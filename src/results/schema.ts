@@ -116,6 +116,7 @@ export const resultDocSchema: z.ZodType<ResultDoc> = z.object({
       copies: z.array(z.number().int().positive()).optional(),
       tests: z.array(z.string()).optional(),
       locale: z.string().optional(),
+      version: z.string().optional(),
       allowOtherVersion: z.boolean().optional(),
     }),
   }),

@@ -5,6 +5,7 @@ import type { CommandHost, CommandResult } from '../core/host.js';
 import { silentProgress } from '../core/log.js';
 import type { Method } from '../core/targets.js';
 import { shellCommand } from '../remote/quote.js';
+import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 import { drawSeed, resultIdOf, scheduleFor } from '../suite/order.js';
 import type { RunPlan, SuiteHost } from '../suite/plan.js';
 
@@ -24,6 +25,20 @@ class PlanOnlyHost implements CommandHost {
     throw new InputError('DRY_RUN', `dry run: refusing to read ${path} on ${this.name}`);
   }
   async close(): Promise<void> {}
+}
+
+/**
+ * UnixBench 5.1.3 runs at most 16 copies: a target with more CPUs gets an "all CPUs" pass of 16
+ * copies (runner: defaultCopies). Said per target where its CPU count is known before the run.
+ */
+function copiesCapNote(plan: RunPlan, spec: RunPlan['targets'][number]['spec'], host: SuiteHost): string | undefined {
+  const o = plan.workload.options;
+  const version = o.version ?? DEFAULT_UNIXBENCH_VERSION;
+  const max = maxSystemCopies(version);
+  if (max === undefined || o.copies?.length) return undefined;
+  const cpus = spec.method === 'kvm' ? spec.cpus : spec.limits.cpus ?? (host.kind === 'local' ? availableParallelism() : undefined);
+  if (cpus === undefined || cpus <= max) return undefined;
+  return `UnixBench ${version} runs at most ${max} copies: the "all CPUs" pass on this target (${cpus} CPUs) runs ${max} copies, not ${cpus} (workload.unixbench.version: 6.0.0 has no limit)`;
 }
 
 export function hostLabel(h: SuiteHost): string {
@@ -68,6 +83,8 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
     }
     out.push('');
     out.push(`target ${t.spec.name} (${t.spec.method}, label "${t.label}") on host ${suiteHost.name} [${host.name}]${note}`);
+    const capped = copiesCapNote(plan, spec, suiteHost);
+    if (capped) out.push(`  ${capped}`);
     const provider = o.providers[t.spec.method];
     if (!provider) {
       out.push(`  (no ${t.spec.method} provider in this build: cannot show its commands)`);

@@ -1,4 +1,5 @@
-import { UNIXBENCH_VERSION, resolveUnixBenchSource } from '../workloads/unixbench/source.js';
+import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchVersion, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
+import { resolveUnixBenchSource } from '../workloads/unixbench/source.js';
 import type { UnixBenchInstall } from '../workloads/unixbench/install.js';
 import { UnixBenchWorkload, type UnixBenchRunOptions } from '../workloads/unixbench/workload.js';
 import { collectHostManifest } from '../workloads/manifest.js';
@@ -23,8 +24,10 @@ export function runArgv(o: RunPlan['workload']['options']): string[] {
 export function unixbenchCommandLines(plan: RunPlan): string[] {
   const o = plan.workload.options;
   const secs = unixbenchSeconds(o, 2);
+  const version = o.version ?? DEFAULT_UNIXBENCH_VERSION;
+  const max = maxSystemCopies(version);
   return [
-    `UnixBench 5.1.3, profile ${plan.workload.profile}${plan.workload.profile === 'default' ? ' (as in 2011: no -i or test list; copies 1 and all usable CPUs, given explicitly)' : ''}`,
+    `UnixBench ${version}${max === undefined ? ' (no copies limit)' : ` (at most ${max} copies: on a guest with more CPUs the "all CPUs" pass runs ${max})`}, profile ${plan.workload.profile}${plan.workload.profile === 'default' ? ' (as in 2011: no -i or test list; copies 1 and all usable CPUs, given explicitly)' : ''}`,
     `in each guest: ${shellCommand(['env', `LANG=${o.locale}`, `LC_ALL=${o.locale}`, ...runArgv(o)])}`,
     `about ${Math.round(secs / 60)} min of UnixBench per guest on 2 CPUs (more CPUs add a copies pass when -c is not given)`,
   ];
@@ -39,7 +42,7 @@ export async function unixbenchWorkload(plan: RunPlan, o: { source?: string; dry
   const options = plan.workload.options;
   if (o.dryRun) {
     return {
-      name: 'unixbench', version: UNIXBENCH_VERSION, options: { ...options },
+      name: 'unixbench', version: options.version ?? DEFAULT_UNIXBENCH_VERSION, options: { ...options },
       estimateSeconds: (cpus) => unixbenchSeconds(options, cpus),
       prepare: async () => undefined,
       run: async () => {
@@ -47,7 +50,9 @@ export async function unixbenchWorkload(plan: RunPlan, o: { source?: string; dry
       },
     };
   }
-  const source = await resolveUnixBenchSource({ source: o.source, allowOtherVersion: options.allowOtherVersion });
+  const version = options.version ?? DEFAULT_UNIXBENCH_VERSION;
+  if (!isUnixBenchVersion(version)) throw new Error(`UnixBench version ${version} is not one the harness pins`);
+  const source = await resolveUnixBenchSource({ source: o.source, version, allowOtherVersion: options.allowOtherVersion });
   return new UnixBenchRunnerWorkload(new UnixBenchWorkload(source), options);
 }
 

@@ -48,7 +48,7 @@ export function buildPlan(
 
 function workload(ub: RawSuite['workload']['unixbench']): PlannedWorkload {
   const base = ub.profile === 'short' ? SHORT_PROFILE : {};
-  const options: UnixBenchOptions = { locale: ub.locale, allowOtherVersion: ub.allowOtherVersion };
+  const options: UnixBenchOptions = { locale: ub.locale, version: ub.version, allowOtherVersion: ub.allowOtherVersion };
   const iterations = ub.iterations ?? (base as { iterations?: number }).iterations;
   const copies = ub.copies ?? (base as { copies?: readonly number[] }).copies;
   const tests = ub.tests ?? (base as { tests?: readonly string[] }).tests;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUnixBenchTestOrGroup } from '../workloads/unixbench/catalogue.js';
+import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchTestOrGroup, maxSystemCopies, UNIXBENCH_VERSIONS, type UnixBenchVersion } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The suite file's shape, field by field, with the defaults of 2011 (no limits, privileged
@@ -119,10 +119,25 @@ const testName = z.string().refine(isUnixBenchTestOrGroup, {
 export const unixbenchSchema = z.strictObject({
   profile: z.enum(['default', 'short']).default('default'),
   iterations: positiveInt('an iteration count (-i)').optional(),
-  copies: z.array(positiveInt('a copies count (-c)').max(16, { error: 'UnixBench 5.1.3 runs no test above 16 copies (it prints an empty pass)' })).min(1).optional(),
+  version: z.enum(Object.keys(UNIXBENCH_VERSIONS) as [UnixBenchVersion, ...UnixBenchVersion[]], {
+    error: `expected a UnixBench version the harness pins: ${Object.keys(UNIXBENCH_VERSIONS).join(' or ')}`,
+  }).default(DEFAULT_UNIXBENCH_VERSION),
+  copies: z.array(positiveInt('a copies count (-c)')).min(1).optional(),
   tests: z.array(testName).min(1).optional(),
   locale: z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'expected a locale name such as C or C.UTF-8' }).default('C'),
   allowOtherVersion: z.boolean().default(false),
+}).superRefine((ub, ctx) => {
+  const max = maxSystemCopies(ub.version);
+  if (max === undefined) return;
+  (ub.copies ?? []).forEach((c, i) => {
+    if (c > max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['copies', i],
+        message: `UnixBench ${ub.version} runs no test above ${max} copies (it prints an empty pass); set version: 6.0.0 for more`,
+      });
+    }
+  });
 });
 
 export const remoteHostSchema = z.strictObject({

@@ -139,7 +139,7 @@ describe('the shipped suites', () => {
     const plan = parseSuite(readFileSync(join(SUITES, 'seed-2011.yaml'), 'utf8'), join(SUITES, 'seed-2011.yaml'));
     expect(plan.targets.map((t) => t.spec.method)).toEqual(['lxc', 'openvz', 'kvm']);
     expect(plan.workload.profile).toBe('default');
-    expect(plan.workload.options).toEqual({ locale: 'C', allowOtherVersion: false });
+    expect(plan.workload.options).toEqual({ locale: 'C', version: '5.1.3', allowOtherVersion: false });
     const kvm = plan.targets.find((t) => t.spec.method === 'kvm')!;
     expect(kvm.cpusFromHost).toBe(true);
     expect(kvm.spec).toMatchObject({ memoryMiB: 2048, cpuModel: 'host', disk: { cache: 'none', aio: 'native' } });
@@ -201,7 +201,7 @@ describe('defaults', () => {
   });
 
   it('defaults the workload to `./Run` with no arguments, one repetition, interleaved order, suite name from the file', () => {
-    expect(plan.workload).toEqual({ name: 'unixbench', profile: 'default', options: { locale: 'C', allowOtherVersion: false } });
+    expect(plan.workload).toEqual({ name: 'unixbench', profile: 'default', options: { locale: 'C', version: '5.1.3', allowOtherVersion: false } });
     expect(plan.repetitions).toBe(1);
     expect(plan.order).toEqual({ mode: 'interleaved', seed: undefined });
     expect(plan.name).toBe('vbt7-min');

@@ -15,6 +15,31 @@ export const CATEGORIES = {
 
 export type Category = keyof typeof CATEGORIES;
 
+/**
+ * The UnixBench versions the harness runs, each pinned to its upstream tag and commit. 6.0.0's
+ * differences from 5.1.3 that matter here (read from its Run): the System Benchmarks and
+ * Non-Index categories have no copies limit ('maxCopies' => 0, where 5.1.3 skips every test
+ * above 16 copies); the tests, their names, baselines (pgms/index.base) and scoring are the same,
+ * except that 6.0.0 leaves zero counts out of its geometric means instead of failing; it prints
+ * its directories before the report and counts CPUs with getconf _NPROCESSORS_ONLN.
+ */
+export const UNIXBENCH_VERSIONS = {
+  '5.1.3': { tag: 'v5.1.3', commit: 'c7ea5d492b1f82d4ccd270fee27863425e436235', systemMaxCopies: 16 },
+  '6.0.0': { tag: 'v6.0.0', commit: '986b674a1e50eedd944bc08d6bdc8be925b2bc65', systemMaxCopies: undefined },
+} as const satisfies Record<string, { tag: string; commit: string; systemMaxCopies: number | undefined }>;
+
+export type UnixBenchVersion = keyof typeof UNIXBENCH_VERSIONS;
+export const DEFAULT_UNIXBENCH_VERSION: UnixBenchVersion = '5.1.3';
+
+export function isUnixBenchVersion(v: string): v is UnixBenchVersion {
+  return Object.hasOwn(UNIXBENCH_VERSIONS, v);
+}
+
+/** The most copies a System Benchmarks pass runs with this version (undefined: no limit). */
+export function maxSystemCopies(version: string): number | undefined {
+  return isUnixBenchVersion(version) ? UNIXBENCH_VERSIONS[version].systemMaxCopies : CATEGORIES.system.maxCopies;
+}
+
 export const SYSTEM_CATEGORY = CATEGORIES.system.name;
 
 export interface UnixBenchTest {

@@ -4,6 +4,7 @@ import type { UnixBenchOptions } from '../../core/targets.js';
 import { ConnectionLostError } from '../../remote/exec.js';
 import type { SshSession } from '../../remote/session.js';
 import { LogFollower, planRun, type RunProgress, type PlannedTest } from './progress.js';
+import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from './catalogue.js';
 
 /**
  * Run `./Run` detached on the target (setsid + nohup, stdin /dev/null), so a dropped SSH
@@ -125,6 +126,17 @@ export async function checkDiskSpace(session: SshSession, dir: string, copies: n
   }
 }
 
+/**
+ * The copies of a run that does not set them: 1, and all the CPUs the target can use. UnixBench
+ * 5.1.3 skips every test above 16 copies, so there the "all CPUs" pass runs 16 (the plan and the
+ * report say so); 6.0.0 has no limit.
+ */
+export function defaultCopies(cpus: number, version: string = DEFAULT_UNIXBENCH_VERSION): number[] {
+  const max = maxSystemCopies(version);
+  const all = max === undefined ? cpus : Math.min(cpus, max);
+  return cpus > 1 ? [1, all] : [1];
+}
+
 export interface StartOptions {
   installDir: string;
   tag: string;
@@ -135,11 +147,13 @@ export interface StartOptions {
 
 export async function startRun(session: SshSession, o: StartOptions): Promise<RunHandle> {
   validateTag(o.tag);
-  const copies = o.options.copies?.length ? o.options.copies : o.cpus > 1 ? [1, o.cpus] : [1];
-  const over = copies.filter((c) => c > 16);
+  const version = o.options.version ?? DEFAULT_UNIXBENCH_VERSION;
+  const max = maxSystemCopies(version);
+  const copies = o.options.copies?.length ? o.options.copies : defaultCopies(o.cpus, version);
+  const over = max === undefined ? [] : copies.filter((c) => c > max);
   if (over.length) {
-    throw new WorkloadError('UNIXBENCH_EMPTY_PASS', `UnixBench 5.1.3 skips every test above 16 copies: a pass with -c ${over.join(', -c ')} would be empty`, {
-      hint: 'use at most 16 copies (set copies explicitly in the suite for machines with more than 16 CPUs)',
+    throw new WorkloadError('UNIXBENCH_EMPTY_PASS', `UnixBench ${version} skips every test above ${max} copies: a pass with -c ${over.join(', -c ')} would be empty`, {
+      hint: `use at most ${max} copies, or workload.unixbench.version: 6.0.0, which has no limit`,
     });
   }
   // Always explicit: inside a container without lxcfs ./Run would count the host's CPUs.

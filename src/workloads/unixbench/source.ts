@@ -5,18 +5,23 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError, PrerequisiteError, WorkloadError } from '../../core/errors.js';
 import { cacheDir } from '../../core/paths.js';
+import { DEFAULT_UNIXBENCH_VERSION, UNIXBENCH_VERSIONS, type UnixBenchVersion } from './catalogue.js';
 
 /**
- * Where the UnixBench source comes from, and proof of what it is: by default the pinned tag
- * v5.1.3 of github.com/kdlucas/byte-unixbench, downloaded once into the cache; or a local
- * directory or tarball (--unixbench-source, VIRTBENCH_UNIXBENCH_SOURCE). The `Run` script's
- * version string must say 5.1.3 unless the user allows another version, and a checksum of the
- * source tree is recorded with every result.
+ * Where the UnixBench source comes from, and proof of what it is: by default the pinned tag of
+ * the suite's version (v5.1.3, or v6.0.0 when asked for) of github.com/kdlucas/byte-unixbench,
+ * downloaded once into the cache; or a local directory or tarball (--unixbench-source,
+ * VIRTBENCH_UNIXBENCH_SOURCE). The `Run` script's version string must say the version asked for
+ * unless the user allows another, and a checksum of the source tree is recorded with every result.
  */
-export const UNIXBENCH_VERSION = '5.1.3';
+export const UNIXBENCH_VERSION = DEFAULT_UNIXBENCH_VERSION;
 export const UNIXBENCH_REPO = 'https://github.com/kdlucas/byte-unixbench';
-export const UNIXBENCH_COMMIT = 'c7ea5d492b1f82d4ccd270fee27863425e436235';
-export const UNIXBENCH_TARBALL_URL = `https://codeload.github.com/kdlucas/byte-unixbench/tar.gz/${UNIXBENCH_COMMIT}`;
+export const UNIXBENCH_COMMIT = UNIXBENCH_VERSIONS[DEFAULT_UNIXBENCH_VERSION].commit;
+export const UNIXBENCH_TARBALL_URL = tarballUrl(DEFAULT_UNIXBENCH_VERSION);
+
+export function tarballUrl(version: UnixBenchVersion): string {
+  return `https://codeload.github.com/kdlucas/byte-unixbench/tar.gz/${UNIXBENCH_VERSIONS[version].commit}`;
+}
 export const SOURCE_ENV = 'VIRTBENCH_UNIXBENCH_SOURCE';
 
 export interface UnixBenchSource {
@@ -34,14 +39,22 @@ export interface SourceOptions {
   /** A directory or tarball; absent: $VIRTBENCH_UNIXBENCH_SOURCE, then the pinned download. */
   source?: string;
   allowOtherVersion?: boolean;
+  /** The version the suite asks for (default 5.1.3). */
+  version?: UnixBenchVersion;
   cache?: string;
   /** Injected for tests; default global fetch. */
   fetchImpl?: typeof fetch;
 }
 
-export const HOW_TO_PROVIDE = `give a local copy with --unixbench-source <dir|tarball> or ${SOURCE_ENV}=<dir|tarball> (a checkout or tarball of ${UNIXBENCH_REPO} at tag v${UNIXBENCH_VERSION}, commit ${UNIXBENCH_COMMIT})`;
+export function howToProvide(version: UnixBenchVersion = DEFAULT_UNIXBENCH_VERSION): string {
+  const pin = UNIXBENCH_VERSIONS[version];
+  return `give a local copy with --unixbench-source <dir|tarball> or ${SOURCE_ENV}=<dir|tarball> (a checkout or tarball of ${UNIXBENCH_REPO} at tag ${pin.tag}, commit ${pin.commit})`;
+}
+export const HOW_TO_PROVIDE = howToProvide();
 
 export async function resolveUnixBenchSource(opts: SourceOptions = {}): Promise<UnixBenchSource> {
+  const version = opts.version ?? DEFAULT_UNIXBENCH_VERSION;
+  const HOW_TO_PROVIDE = howToProvide(version);
   const given = opts.source ?? process.env[SOURCE_ENV] ?? undefined;
   const cache = join(opts.cache ?? cacheDir(), 'unixbench');
   if (given) {
@@ -53,31 +66,33 @@ export async function resolveUnixBenchSource(opts: SourceOptions = {}): Promise<
         location: { field: opts.source ? '--unixbench-source' : SOURCE_ENV },
       });
     }
-    if (st.isDirectory()) return verify(findRoot(path, given), given, 'directory', opts.allowOtherVersion);
-    const dir = await extractTarball(path, cache);
-    return verify(findRoot(dir, given), given, 'tarball', opts.allowOtherVersion);
+    if (st.isDirectory()) return verify(findRoot(path, given, HOW_TO_PROVIDE), given, 'directory', version, opts.allowOtherVersion);
+    const dir = await extractTarball(path, cache, HOW_TO_PROVIDE);
+    return verify(findRoot(dir, given, HOW_TO_PROVIDE), given, 'tarball', version, opts.allowOtherVersion);
   }
-  const tarball = downloadedTarball(cache);
-  if (!existsSync(tarball)) await download(tarball, opts.fetchImpl ?? fetch);
-  const dir = await extractTarball(tarball, cache);
-  return verify(findRoot(dir, UNIXBENCH_TARBALL_URL), UNIXBENCH_TARBALL_URL, 'download', opts.allowOtherVersion);
+  const url = tarballUrl(version);
+  const tarball = downloadedTarball(cache, version);
+  if (!existsSync(tarball)) await download(tarball, opts.fetchImpl ?? fetch, version);
+  const dir = await extractTarball(tarball, cache, HOW_TO_PROVIDE);
+  return verify(findRoot(dir, url, HOW_TO_PROVIDE), url, 'download', version, opts.allowOtherVersion);
 }
 
 /** Where the pinned download is kept, under the cache's unixbench/ folder. */
-export function downloadedTarball(cache = join(cacheDir(), 'unixbench')): string {
-  return join(cache, `byte-unixbench-${UNIXBENCH_COMMIT.slice(0, 12)}.tar.gz`);
+export function downloadedTarball(cache = join(cacheDir(), 'unixbench'), version: UnixBenchVersion = DEFAULT_UNIXBENCH_VERSION): string {
+  return join(cache, `byte-unixbench-${UNIXBENCH_VERSIONS[version].commit.slice(0, 12)}.tar.gz`);
 }
 
-async function download(to: string, fetchImpl: typeof fetch): Promise<void> {
+async function download(to: string, fetchImpl: typeof fetch, version: UnixBenchVersion): Promise<void> {
   await mkdir(join(to, '..'), { recursive: true });
+  const url = tarballUrl(version);
   let body: Buffer;
   try {
-    const res = await fetchImpl(UNIXBENCH_TARBALL_URL, { signal: AbortSignal.timeout(60_000) });
+    const res = await fetchImpl(url, { signal: AbortSignal.timeout(60_000) });
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     body = Buffer.from(await res.arrayBuffer());
   } catch (e) {
-    throw new PrerequisiteError('UNIXBENCH_DOWNLOAD_FAILED', `could not download UnixBench ${UNIXBENCH_VERSION} from ${UNIXBENCH_TARBALL_URL}: ${(e as Error).message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`, {
-      hint: `no internet here? ${HOW_TO_PROVIDE}; or place the tarball at ${to}`,
+    throw new PrerequisiteError('UNIXBENCH_DOWNLOAD_FAILED', `could not download UnixBench ${version} from ${url}: ${(e as Error).message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`, {
+      hint: `no internet here? ${howToProvide(version)}; or place the tarball at ${to}`,
       cause: e,
     });
   }
@@ -86,7 +101,7 @@ async function download(to: string, fetchImpl: typeof fetch): Promise<void> {
 }
 
 /** Unpack once into cache/extracted-<sha of the tarball>/ and reuse it afterwards. */
-async function extractTarball(tarball: string, cache: string): Promise<string> {
+async function extractTarball(tarball: string, cache: string, HOW_TO_PROVIDE: string): Promise<string> {
   const digest = createHash('sha256').update(await readFile(tarball)).digest('hex').slice(0, 16);
   const dir = join(cache, `extracted-${digest}`);
   if (existsSync(join(dir, '.complete'))) return dir;
@@ -102,7 +117,7 @@ async function extractTarball(tarball: string, cache: string): Promise<string> {
 }
 
 /** The folder that holds `Run`: the given one, UnixBench/ inside it, or one level further down. */
-function findRoot(dir: string, given: string): string {
+function findRoot(dir: string, given: string, HOW_TO_PROVIDE: string): string {
   const candidates = [dir, join(dir, 'UnixBench')];
   try {
     for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) candidates.push(join(dir, e.name), join(dir, e.name, 'UnixBench'));
@@ -144,15 +159,16 @@ export async function sourceTreeSha256(root: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function verify(root: string, origin: string, kind: UnixBenchSource['kind'], allowOther = false): Promise<UnixBenchSource> {
+async function verify(root: string, origin: string, kind: UnixBenchSource['kind'], wanted: UnixBenchVersion, allowOther = false): Promise<UnixBenchSource> {
+  const HOW_TO_PROVIDE = howToProvide(wanted);
   const runText = await readFile(join(root, 'Run'), 'utf8');
   const version = versionFromRunScript(runText);
   if (!version) {
     throw new InputError('UNIXBENCH_SOURCE_INVALID', `${join(root, 'Run')} has no version line (my $version = "...")`, { hint: HOW_TO_PROVIDE });
   }
-  if (version !== UNIXBENCH_VERSION && !allowOther) {
-    throw new WorkloadError('UNIXBENCH_WRONG_VERSION', `UnixBench source ${origin} is version ${version}, not ${UNIXBENCH_VERSION}: results would not be comparable with the 2011 table`, {
-      hint: `${HOW_TO_PROVIDE}; or allow it explicitly (allowOtherVersion: true in the suite)`,
+  if (version !== wanted && !allowOther) {
+    throw new WorkloadError('UNIXBENCH_WRONG_VERSION', `UnixBench source ${origin} is version ${version}, not ${wanted}${wanted === DEFAULT_UNIXBENCH_VERSION ? ': results would not be comparable with the 2011 table' : ' (the suite\'s workload.unixbench.version)'}`, {
+      hint: `${HOW_TO_PROVIDE}; or set workload.unixbench.version to ${version} if that is the version you want${version in UNIXBENCH_VERSIONS ? '' : ', or allow it explicitly (allowOtherVersion: true in the suite)'}`,
     });
   }
   return { root, version, sha256: await sourceTreeSha256(root), origin, kind };

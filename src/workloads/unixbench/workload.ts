@@ -1,3 +1,4 @@
+import { maxSystemCopies } from './catalogue.js';
 import { WorkloadError } from '../../core/errors.js';
 import type { ProgressSink } from '../../core/log.js';
 import type { UnixBenchOptions } from '../../core/targets.js';
@@ -107,7 +108,7 @@ export class UnixBenchWorkload implements Workload<UnixBenchInstall, UnixBenchRu
 function emptyPass(report: UnixBenchReport | undefined, where: string): WorkloadError | undefined {
   const empty = report?.passes.filter((p) => p.empty) ?? [];
   if (!empty.length) return undefined;
-  return new WorkloadError('UNIXBENCH_EMPTY_PASS', `UnixBench on ${where} printed ${empty.length} empty pass(es) (${empty.map((p) => `${p.copies} copies`).join(', ')}): 5.1.3 skips every test above 16 copies`, {
-    hint: 'use at most 16 copies',
+  return new WorkloadError('UNIXBENCH_EMPTY_PASS', `UnixBench on ${where} printed ${empty.length} empty pass(es) (${empty.map((p) => `${p.copies} copies`).join(', ')}): ${report!.version} skips every test above ${maxSystemCopies(report!.version) ?? 16} copies`, {
+    hint: 'use at most 16 copies with 5.1.3, or workload.unixbench.version: 6.0.0',
   });
 }

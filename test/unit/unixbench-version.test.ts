@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadResultSets } from '../../src/results/load.js';
+import type { ResultDoc, ResultSet } from '../../src/results/model.js';
+import { buildComparison } from '../../src/report/comparison.js';
+import { buildReportText } from '../../src/report/table-model.js';
+import { dryRunText } from '../../src/runner/dry-run.js';
+import { unixbenchCommandLines } from '../../src/runner/unixbench-workload.js';
+import { parseSuite, SuiteError } from '../../src/suite/load.js';
+import { defaultCopies } from '../../src/workloads/unixbench/run.js';
+import { unixbenchFixture } from '../support/fixtures.js';
+
+/** UnixBench 6.0.0 as a choice beside 5.1.3 (the default, the seed's). */
+const suite = (unixbench: string, target = '  - { name: h, method: host }') => `workload:\n  unixbench:\n${unixbench}\ntargets:\n${target}\n`;
+
+function issues(text: string) {
+  try {
+    parseSuite(text, '/tmp/vb-version.yaml');
+  } catch (e) {
+    if (e instanceof SuiteError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+describe('workload.unixbench.version', () => {
+  it('defaults to 5.1.3; 6.0.0 is accepted; anything else is refused with its line', () => {
+    expect(parseSuite(suite('    profile: short'), '/tmp/a.yaml').workload.options.version).toBe('5.1.3');
+    expect(parseSuite(suite('    version: 6.0.0'), '/tmp/a.yaml').workload.options.version).toBe('6.0.0');
+    const bad = issues(suite('    version: 6.1.0'));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatchObject({ field: 'workload.unixbench.version', line: 3 });
+    expect(bad[0]!.message).toMatch(/allowed: 5\.1\.3, 6\.0\.0/);
+  });
+
+  it('copies above 16 only with 6.0.0', () => {
+    const refused = issues(suite('    copies: [1, 32]'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ field: 'workload.unixbench.copies[1]', line: 3 });
+    expect(refused[0]!.message).toMatch(/UnixBench 5\.1\.3 runs no test above 16 copies.*version: 6\.0\.0/);
+    expect(parseSuite(suite('    version: 6.0.0\n    copies: [1, 32]'), '/tmp/a.yaml').workload.options.copies).toEqual([1, 32]);
+  });
+
+  it('the default "all CPUs" pass: 16 copies with 5.1.3 on more CPUs, all of them with 6.0.0', () => {
+    expect(defaultCopies(2, '5.1.3')).toEqual([1, 2]);
+    expect(defaultCopies(64, '5.1.3')).toEqual([1, 16]);
+    expect(defaultCopies(64, '6.0.0')).toEqual([1, 64]);
+    expect(defaultCopies(1, '6.0.0')).toEqual([1]);
+  });
+
+  it('the plan says that a 5.1.3 "all CPUs" pass runs 16 copies on a target with more CPUs', async () => {
+    const plan = parseSuite(suite('    profile: default', '  - { name: big, method: kvm, cpus: 32 }'), '/tmp/a.yaml');
+    const text = await dryRunText(plan, { providers: {}, workloadLines: unixbenchCommandLines(plan), seed: 1 });
+    expect(text).toContain('UnixBench 5.1.3 (at most 16 copies: on a guest with more CPUs the "all CPUs" pass runs 16)');
+    expect(text).toContain('UnixBench 5.1.3 runs at most 16 copies: the "all CPUs" pass on this target (32 CPUs) runs 16 copies, not 32');
+    const six = parseSuite(suite('    version: 6.0.0', '  - { name: big, method: kvm, cpus: 32 }'), '/tmp/a.yaml');
+    const sixText = await dryRunText(six, { providers: {}, workloadLines: unixbenchCommandLines(six), seed: 1 });
+    expect(sixText).toContain('UnixBench 6.0.0 (no copies limit)');
+    expect(sixText).not.toContain('runs at most 16 copies');
+  });
+});
+
+describe('results of two versions', () => {
+  async function runB(): Promise<ResultSet> {
+    const [set] = await loadResultSets(unixbenchFixture('runB_i1_c1_c2_index'));
+    return set!;
+  }
+
+  it('are never one column, and the columns say which version', async () => {
+    const set = await runB();
+    const real = set.results[0]!;
+    // The same real 5.1.3 result relabelled as 6.0.0 (a stand-in: only its version differs).
+    const as6: ResultDoc = { ...real, id: 'six', unixbench: { ...real.unixbench!, version: '6.0.0' }, workload: { ...real.workload, version: '6.0.0' } };
+    const cmp = buildComparison([{ ...set, results: [real, as6] }]);
+    expect(cmp.columns.map((c) => c.displayLabel)).toEqual([
+      'runB_i1_c1_c2_index, 1 copy [UnixBench 5.1.3]',
+      'runB_i1_c1_c2_index, 2 copies [UnixBench 5.1.3]',
+      'runB_i1_c1_c2_index, 1 copy [UnixBench 6.0.0]',
+      'runB_i1_c1_c2_index, 2 copies [UnixBench 6.0.0]',
+    ]);
+    expect(cmp.columns.every((c) => c.results.length === 1)).toBe(true);
+    expect(buildReportText(cmp, cmp.columns[0]!).title).toMatch(/^UnixBench 5\.1\.3 and 6\.0\.0 comparison/);
+  });
+
+  it('the report says when a 5.1.3 "all CPUs" pass ran 16 copies on more CPUs', async () => {
+    const set = await runB();
+    const real = set.results[0]!;
+    // runB's 2-copy pass as a 32-CPU machine would have printed it with 5.1.3's cap (a modified copy of real output).
+    const capped: ResultDoc = {
+      ...real,
+      unixbench: { ...real.unixbench!, passes: real.unixbench!.passes.map((p) => (p.copies === 2 ? { ...p, copies: 16, cpusInSystem: 32 } : p)) },
+    };
+    const cmp = buildComparison([{ ...set, results: [capped] }]);
+    expect(cmp.notes).toContain('runB_i1_c1_c2_index/runB_i1_c1_c2_index-r1: the "all CPUs" pass ran 16 copies on 32 CPUs: UnixBench 5.1.3 runs at most 16 (6.0.0 has no limit)');
+    expect(readFileSync(join(unixbenchFixture('runB_i1_c1_c2_index'), 'vm-2026-11-26-02'), 'utf8')).toContain('2 CPUs in system; running 2 parallel copies of tests');
+  });
+});
