@@ -15,6 +15,8 @@ export interface SshTargetAddress {
   /** OpenSSH public host key line ("ssh-ed25519 AAAA..."); absent = refuse unless trustOnFirstUse. */
   hostKey?: string;
   trustOnFirstUse?: boolean;
+  /** The ~/.ssh/config alias it was resolved from, if any (for messages and the record). */
+  alias?: string;
 }
 
 /** Resource limits. Absent fields mean "no limit", as in 2011. */

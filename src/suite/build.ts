@@ -1,4 +1,6 @@
-import type { Limits, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+import type { Limits, SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+import { knownHostKey } from '../remote/known-hosts.js';
+import { lookupSshAlias } from '../remote/ssh-config.js';
 import type { PlannedTarget, PlannedWorkload, RunPlan, SuiteHost } from './plan.js';
 import { durationMinutes, type RawSuite, type RawTarget } from './schema.js';
 import { SHORT_PROFILE } from './short-profile.js';
@@ -12,18 +14,7 @@ export function buildPlan(
   const hosts: SuiteHost[] = [{ name: 'local', kind: 'local' }];
   for (const [name, h] of Object.entries(suite.hosts ?? {})) {
     if (name === 'local' || h === null) continue;
-    hosts.push({
-      name,
-      kind: 'remote',
-      ssh: {
-        address: h.address,
-        port: h.port,
-        user: h.user,
-        privateKeyPath: h.key === undefined ? undefined : ctx.resolvePath(h.key),
-        hostKey: h.hostKey,
-        trustOnFirstUse: h.trustOnFirstUse,
-      },
-    });
+    hosts.push({ name, kind: 'remote', ssh: remoteAddress(h, ctx.resolvePath) });
   }
   const planned = targets.map((t, i): PlannedTarget => ({
     spec: toSpec(t, hosts, ctx.resolvePath),
@@ -43,6 +34,27 @@ export function buildPlan(
     ...repetitionsOf(suite.repetitions),
     ...(suite.kernels ? { kernels: { ...suite.kernels, releases: [...suite.kernels.releases] } } : {}),
     order: { mode: suite.order, seed: suite.seed },
+  };
+}
+
+/** A remote host's address: the suite's fields first, then its ~/.ssh/config alias, then root@:22. */
+export function remoteAddress(h: NonNullable<NonNullable<RawSuite['hosts']>[string]>, resolvePath: (p: string) => string): SshTargetAddress {
+  const alias = h.alias === undefined ? undefined : lookupSshAlias(h.alias);
+  if (alias && !alias.ok) throw new Error(alias.message); // checkPlan reported it with its line already
+  const c = alias?.ok ? alias.host : undefined;
+  const address = h.address ?? c!.hostName;
+  const port = h.port ?? c?.port ?? 22;
+  const privateKeyPath = h.key !== undefined ? resolvePath(h.key) : c?.identityFile;
+  // Like ssh itself, a host named by its alias is pinned to the key known_hosts has for it.
+  const hostKey = h.hostKey ?? (c && !h.trustOnFirstUse ? knownHostKey(address, port, c.userKnownHostsFile) : undefined);
+  return {
+    address,
+    port,
+    user: h.user ?? c?.user ?? 'root',
+    ...(privateKeyPath !== undefined ? { privateKeyPath } : {}),
+    ...(hostKey !== undefined ? { hostKey } : {}),
+    trustOnFirstUse: h.trustOnFirstUse,
+    ...(h.alias !== undefined ? { alias: h.alias } : {}),
   };
 }
 

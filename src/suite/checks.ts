@@ -1,4 +1,7 @@
 import type { Document, LineCounter } from 'yaml';
+import { METHODS, type Method } from '../core/targets.js';
+import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
+import { lookupSshAlias } from '../remote/ssh-config.js';
 import { formatField, nodeAt, positionOf, type PathSegment, type SuiteIssue } from './locate.js';
 import type { RawTarget } from './schema.js';
 import { closest } from './suggest.js';
@@ -22,7 +25,16 @@ export function checkPlan(
   for (const [name, spec] of Object.entries(hosts)) {
     if (!NAME_RE.test(name)) add(['hosts'], `invalid host name '${name}': allowed are 1-31 characters a-z, 0-9 and '-'`, name);
     if (name === 'local' && spec !== null && spec !== undefined) add(['hosts', 'local'], "'local' is this machine and takes no settings; give a remote host another name", undefined);
-    if (name !== 'local' && (spec === null || spec === undefined)) add(['hosts'], `host '${name}' needs at least an address (only 'local' may be empty)`, name);
+    if (name !== 'local' && (spec === null || spec === undefined)) add(['hosts'], `host '${name}' needs at least an address or an ~/.ssh/config alias (only 'local' may be empty)`, name);
+    if (name !== 'local' && spec !== null && typeof spec === 'object') {
+      const h = spec as Record<string, unknown>;
+      if (h.address === undefined && h.alias === undefined) add(['hosts', name], `host '${name}' needs an address or an ~/.ssh/config alias`);
+      if (h.address !== undefined && h.alias !== undefined) add(['hosts', name, 'alias'], `host '${name}' has both an address and an alias: give one`);
+      else if (typeof h.alias === 'string') {
+        const found = lookupSshAlias(h.alias);
+        if (!found.ok) add(['hosts', name, 'alias'], found.message);
+      }
+    }
   }
   const hostNames = ['local', ...Object.keys(hosts).filter((h) => h !== 'local')];
 
@@ -41,6 +53,10 @@ export function checkPlan(
     if (typeof r.host === 'string' && !hostNames.includes(r.host)) {
       const guess = closest(r.host, hostNames);
       add(['targets', i, 'host'], `unknown host '${r.host}'${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${hostNames.join(', ')} (define remote hosts under 'hosts:')`);
+    }
+    const support = typeof r.method === 'string' ? REMOTE_HOST_SUPPORT[r.method as Method] : undefined;
+    if (host !== 'local' && hostNames.includes(host) && support && !support.ok) {
+      add(['targets', i, 'host'], `a ${String(r.method)} target cannot run on remote host '${host}': ${support.why}; put it on 'local' (run virtbench on that host), or use a method that supports remote hosts (${METHODS.filter((m) => REMOTE_HOST_SUPPORT[m].ok).join(', ')})`);
     }
     if (r.method === 'openvz' && host === 'local') {
       add(['targets', i, r.host === undefined ? 'method' : 'host'], "an openvz target needs a remote OpenVZ host (OpenVZ runs only on its own kernel): set 'host:' to one defined under 'hosts:'");

@@ -140,10 +140,15 @@ export const unixbenchSchema = z.strictObject({
   });
 });
 
+/**
+ * A remote host: by address (user root and port 22 unless given), or by an ~/.ssh/config alias
+ * whose HostName, User, Port and IdentityFile apply unless given here.
+ */
 export const remoteHostSchema = z.strictObject({
-  address: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, { error: 'expected a host name or IP address' }),
-  port: z.number().int().min(1).max(65535, { error: 'expected a TCP port from 1 to 65535' }).default(22),
-  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'expected a Unix user name' }).default('root'),
+  address: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, { error: 'expected a host name or IP address' }).optional(),
+  alias: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a Host alias of ~/.ssh/config (letters, digits, ".", "_", "-")' }).optional(),
+  port: z.number().int().min(1).max(65535, { error: 'expected a TCP port from 1 to 65535' }).optional(),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'expected a Unix user name' }).optional(),
   key: z.string().min(1).optional(),
   hostKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) [A-Za-z0-9+/=]+( .*)?$/, {
     error: 'expected an OpenSSH public host key line such as "ssh-ed25519 AAAA..." (ssh-keyscan prints it)',
