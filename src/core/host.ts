@@ -13,6 +13,8 @@ export interface CommandResult {
 export interface RunOptions {
   timeoutMs?: number;
   input?: string;
+  /** Streamed to stdin instead of `input` (a tar archive), EOF at its end. */
+  inputStream?: NodeJS.ReadableStream;
   env?: Record<string, string>;
   cwd?: string;
   /** Return a non-zero exit instead of throwing. */

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { atomicWriteFile } from '../core/fs.js';
 import { VirtbenchError } from '../core/errors.js';
 import type { CommandHost, CommandResult, RunOptions } from '../core/host.js';
@@ -31,7 +32,7 @@ export class LocalHost implements CommandHost {
       env: opts.env,
       cwd: opts.cwd,
       cancelSignal: opts.signal,
-      stdin: opts.input === undefined ? 'ignore' : undefined,
+      stdin: opts.inputStream ? (opts.inputStream as Readable) : opts.input === undefined ? 'ignore' : undefined,
       stripFinalNewline: false,
     });
     if (r.failed && r.exitCode === undefined) {

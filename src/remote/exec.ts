@@ -10,6 +10,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Sent on stdin, then EOF. Without it stdin is closed at once. */
   input?: string | Buffer;
+  /** Piped to stdin instead of `input` (a tar stream); EOF when it ends. */
+  inputStream?: NodeJS.ReadableStream;
   env?: Record<string, string>;
   cwd?: string;
   onStdout?: (chunk: string) => void;
@@ -156,7 +158,10 @@ export function execOnClient(client: Client, where: string, line: string, opts: 
           if (stderrHead) stderr += stderrHead; // output shorter than the PID line: keep it
           finish();
         });
-        if (opts.input !== undefined) ch.end(opts.input);
+        if (opts.inputStream) {
+          opts.inputStream.on('error', (e: Error) => finish(new RemoteError('SSH_EXEC_INPUT', `on ${where}: the input of \`${shown}\` failed: ${e.message}`, { cause: e })));
+          opts.inputStream.pipe(ch);
+        } else if (opts.input !== undefined) ch.end(opts.input);
         else ch.end();
       });
     } catch (e) {

@@ -16,13 +16,18 @@ export class SshHost implements CommandHost {
     this.name = session.name;
   }
 
+  /** The endpoint with the host key pinned after the first connection (trust on first use). */
+  get ssh(): SshEndpoint {
+    return { ...this.session.endpoint, trustOnFirstUse: false };
+  }
+
   static async connect(endpoint: SshEndpoint, opts?: ConnectOptions): Promise<SshHost> {
     return new SshHost(await SshSession.open(endpoint, opts));
   }
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
     if (argv.length === 0) throw new Error('SshHost.run: empty argv');
-    const r = await this.session.exec(argv, { timeoutMs: opts.timeoutMs, input: opts.input, env: opts.env, cwd: opts.cwd, signal: opts.signal });
+    const r = await this.session.exec(argv, { timeoutMs: opts.timeoutMs, input: opts.input, inputStream: opts.inputStream, env: opts.env, cwd: opts.cwd, signal: opts.signal });
     const result: CommandResult = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
     if (r.exitCode !== 0 && !opts.allowFailure) {
       throw new CommandFailedError(this.name, argv, result, r.exitCode === 127 ? `'${argv[0]}' is not installed on ${this.name} (or not on its PATH)` : undefined);

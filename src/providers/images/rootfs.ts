@@ -93,12 +93,28 @@ export function rootfsKey(spec: RootfsSpec): string {
   return `debian-${n.release}-${n.arch}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
-export function rootfsCacheRoot(): string {
-  return posix.join(cacheDir(), 'rootfs');
+/** Where rootfs caches live on a remote host (this machine's may be moved by VIRTBENCH_CACHE). */
+export const REMOTE_CACHE_DIR = '/var/cache/virtbench';
+
+export function rootfsCacheRoot(host?: CommandHost): string {
+  return posix.join(!host || host.isLocal ? cacheDir() : REMOTE_CACHE_DIR, 'rootfs');
 }
 
-export function rootfsPathFor(key: string): string {
-  return posix.join(rootfsCacheRoot(), key, 'root');
+export function rootfsPathFor(key: string, host?: CommandHost): string {
+  return posix.join(rootfsCacheRoot(host), key, 'root');
+}
+
+/** The cached rootfs with these inputs on `host`, or undefined when it is not there. */
+export async function cachedRootfs(host: CommandHost, spec: RootfsSpec): Promise<BuiltRootfs | undefined> {
+  const key = rootfsKey(spec);
+  const entry = posix.join(rootfsCacheRoot(host), key);
+  return (await exists(host, posix.join(entry, 'manifest.json'))) ? { path: posix.join(entry, 'root'), key, built: false } : undefined;
+}
+
+/** The debootstrap command line that builds `spec` into `root`. */
+export function debootstrapArgv(spec: RootfsSpec, root: string): string[] {
+  const n = normalise(spec);
+  return ['debootstrap', `--arch=${n.arch}`, ...(n.variant === 'minbase' ? ['--variant=minbase'] : []), `--include=${n.include.join(',')}`, n.release, root, n.mirror];
 }
 
 /** Build the rootfs, or return the cached one with the same inputs. */
@@ -106,24 +122,23 @@ export async function buildRootfs(host: CommandHost, spec: RootfsSpec, progress:
   const n = normalise(spec);
   const key = rootfsKey(n);
   const subject = `rootfs ${n.release}/${n.arch}`;
-  const entry = posix.join(rootfsCacheRoot(), key);
+  const cacheRoot = rootfsCacheRoot(host);
+  const entry = posix.join(cacheRoot, key);
   if (await exists(host, posix.join(entry, 'manifest.json'))) {
-    progress({ subject, step: 'image', message: `cached: ${entry}` });
+    progress({ subject, step: 'image', message: `cached: ${entry}${host.isLocal ? '' : ` on ${host.name}`}` });
     return { path: posix.join(entry, 'root'), key, built: false };
   }
   await requireTool(host, 'debootstrap', 'apt-get install debootstrap');
-  await host.run(['mkdir', '-p', rootfsCacheRoot()]);
+  await host.run(['mkdir', '-p', cacheRoot]);
   await removeStaleBuilds(host, key, progress);
 
-  const tmp = posix.join(rootfsCacheRoot(), `.build-${key}-${process.pid}`);
+  const tmp = posix.join(cacheRoot, `.build-${key}-${process.pid}`);
   const root = posix.join(tmp, 'root');
   const started = Date.now();
   progress({ subject, step: 'image', message: `debootstrap ${n.release} ${n.arch} (${n.variant}) from ${n.mirror} into ${tmp}` });
   try {
     await host.run(['mkdir', '-p', root]);
-    const argv = ['debootstrap', `--arch=${n.arch}`];
-    if (n.variant === 'minbase') argv.push('--variant=minbase');
-    argv.push(`--include=${n.include.join(',')}`, n.release, root, n.mirror);
+    const argv = debootstrapArgv(n, root);
     await runStreaming(host, argv, (line) => {
       if (/^[IWE]: /.test(line)) progress({ subject, step: 'image', message: line, elapsedSeconds: (Date.now() - started) / 1000 });
     }, signal);
@@ -135,7 +150,7 @@ export async function buildRootfs(host: CommandHost, spec: RootfsSpec, progress:
     // mv -T onto an existing entry fails: another process finished the same key first, keep theirs.
     const mv = await host.run(['mv', '-T', tmp, entry], { allowFailure: true });
     if (mv.exitCode !== 0) {
-      if (!(await exists(host, posix.join(entry, 'manifest.json')))) throw new ProviderError('ROOTFS_CACHE', `could not move ${tmp} to ${entry}: ${mv.stderr.trim()}`, { hint: `check ${rootfsCacheRoot()} is writable` });
+      if (!(await exists(host, posix.join(entry, 'manifest.json')))) throw new ProviderError('ROOTFS_CACHE', `could not move ${tmp} to ${entry}: ${mv.stderr.trim()}`, { hint: `check ${cacheRoot} is writable` });
       await removeTree(host, tmp);
     }
     progress({ subject, step: 'image', message: `built ${key} in ${buildSeconds.toFixed(0)} s`, elapsedSeconds: buildSeconds });
@@ -225,7 +240,7 @@ export async function requireTool(host: CommandHost, tool: string, fix: string):
 }
 
 /** Unmount anything a killed debootstrap left mounted inside the tree, then remove it without crossing file systems. */
-async function removeTree(host: CommandHost, dir: string): Promise<void> {
+export async function removeTree(host: CommandHost, dir: string): Promise<void> {
   const mounts = (await host.readFile('/proc/mounts')).toString('utf8').split('\n')
     .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
     .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
@@ -237,12 +252,13 @@ async function removeTree(host: CommandHost, dir: string): Promise<void> {
 /** Remove temporary build directories of `key` whose building process is gone (a killed build). */
 export async function removeStaleBuilds(host: CommandHost, key: string, progress: ProgressSink): Promise<void> {
   const prefix = `.build-${key}-`;
-  const names = (await host.run(['ls', '-A', rootfsCacheRoot()])).stdout.split('\n').filter((n) => n.startsWith(prefix));
+  const names = (await host.run(['ls', '-A', rootfsCacheRoot(host)])).stdout.split('\n').filter((n) => n.startsWith(prefix));
   for (const name of names) {
     const pid = Number(name.slice(prefix.length));
-    if (Number.isInteger(pid) && (await exists(host, `/proc/${pid}`))) continue; // a build in progress
+    // On a remote host the PID is another controller's: a folder of a live process here is kept.
+    if (Number.isInteger(pid) && (host.isLocal ? await exists(host, `/proc/${pid}`) : pid === process.pid)) continue; // a build in progress
     progress({ subject: key, step: 'image', message: `removing an interrupted build: ${name}`, level: 'warn' });
-    await removeTree(host, posix.join(rootfsCacheRoot(), name));
+    await removeTree(host, posix.join(rootfsCacheRoot(host), name));
   }
 }
 

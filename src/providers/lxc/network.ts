@@ -135,11 +135,11 @@ export async function ensureBridge(host: CommandHost, bridge: string, s: Subnet,
     return { created: false };
   }
   // Record first: a crash between `ip link add` and the record must not leave an unowned bridge.
-  await recordOwned({ kind: 'bridge', key: bridgeRecordKey(bridge), name: bridge, handle: { bridge, subnet: s.cidr } });
+  await recordOwned({ kind: 'bridge', key: bridgeRecordKey(bridge), name: bridge, handle: { bridge, subnet: s.cidr } }, host);
   progress({ subject: bridge, step: 'provision', message: `creating bridge ${bridge} ${gw}` });
   const add = await host.run(['ip', 'link', 'add', 'name', bridge, 'type', 'bridge'], { allowFailure: true });
   if (add.exitCode !== 0 && !(await linkExists(host, bridge))) {
-    await forgetOwned(bridgeRecordKey(bridge));
+    await forgetOwned(bridgeRecordKey(bridge), host);
     throw new ProviderError('LXC_NO_BRIDGE', `could not create bridge ${bridge}: ${add.stderr.trim()}`, { hint: 'the kernel needs bridge support (modprobe bridge); see: virtbench doctor' });
   }
   await host.run(['ip', 'addr', 'replace', gw, 'dev', bridge]);
@@ -152,7 +152,7 @@ export async function ensureBridge(host: CommandHost, bridge: string, s: Subnet,
  * no interface attached and no other guest record naming it. Returns true when it was removed.
  */
 export async function releaseBridge(host: CommandHost, bridge: string, exceptGuestKey: string | undefined, progress: ProgressSink): Promise<boolean> {
-  const owned = await listOwned();
+  const owned = await listOwned(host);
   if (!owned.some((r) => r.key === bridgeRecordKey(bridge))) return false;
   const users = owned.filter((r) => r.kind === 'guest' && r.key !== exceptGuestKey && r.handle.bridge === bridge);
   if (users.length) return false;
@@ -162,6 +162,6 @@ export async function releaseBridge(host: CommandHost, bridge: string, exceptGue
     progress({ subject: bridge, step: 'destroy', message: `removing bridge ${bridge}` });
     await host.run(['ip', 'link', 'del', 'dev', bridge]);
   }
-  await forgetOwned(bridgeRecordKey(bridge));
+  await forgetOwned(bridgeRecordKey(bridge), host);
   return true;
 }

@@ -3,9 +3,11 @@ import { ProviderError } from '../../core/errors.js';
 import type { DoctorCheck, Guest, Provider, ProvisionContext } from '../../core/guest.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { LxcTarget } from '../../core/targets.js';
-import { buildRootfs, personaliseRootfs, ROOTFS_BASE_PACKAGES, rootfsKey, rootfsPathFor } from '../images/rootfs.js';
+import { personaliseRootfs, ROOTFS_BASE_PACKAGES, rootfsKey, rootfsPathFor, type RootfsSpec } from '../images/rootfs.js';
+import { planRootfsOnHost, rootfsOnHost } from '../images/rootfs-remote.js';
 import { forgetOwned, listOwned, recordOwned } from '../ownership.js';
 import { requirePackages } from '../packages.js';
+import { jumpThrough } from '../reach.js';
 import { renderLxcConfig } from './config.js';
 import { lxcDoctor } from './doctor.js';
 import { collectFacts, verifyLimits } from './facts.js';
@@ -34,6 +36,10 @@ export interface LxcProviderOptions {
   sshTimeoutMs?: number;
   /** Failure injection for tests: runs right after lxc-start, before SSH is awaited. */
   afterStart?: (container: string, host: CommandHost) => Promise<void>;
+  /** Packages beyond the base set in the rootfs (a lab host made of a container needs lxc in it). */
+  extraPackages?: string[];
+  /** Config lines after the harness's own (a lab host made of a container needs nesting). */
+  extraConfig?: string[];
 }
 
 export const guestRecordKey = (runId: string, name: string): string => `${runId}--${name}`.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -68,10 +74,11 @@ export class LxcProvider implements Provider<LxcTarget> {
     const s = parseSubnet(spec.network.subnet);
     const name = spec.name;
     const dir = posix.join('/var/lib/lxc', name);
-    const rootfs = rootfsPathFor(rootfsKey({ ...spec.image, include: [...ROOTFS_BASE_PACKAGES] }));
+    const rootfsSpec = this.rootfsSpec(spec);
+    const rootfs = rootfsPathFor(rootfsKey(rootfsSpec), ctx.host);
     const p = (argv: string[], purpose: string): PlannedCommand => ({ host: h, argv, purpose });
     return [
-      p(['debootstrap', `--arch=${spec.image.arch}`, '--variant=minbase', `--include=${[...ROOTFS_BASE_PACKAGES].sort().join(',')}`, spec.image.release, `${rootfs}`, spec.image.mirror], 'build the rootfs (only when not cached)'),
+      ...planRootfsOnHost(ctx.host, rootfsSpec),
       ...bridgePlan(h, spec.network.bridge, s),
       p(['mkdir', '-p', dir], 'container directory'),
       p(['cp', '-a', `${rootfs}/.`, `${dir}/rootfs`], 'full copy of the cached rootfs (no overlay)'),
@@ -104,19 +111,19 @@ export class LxcProvider implements Provider<LxcTarget> {
         location: { field: 'name' },
       });
     }
-    const image = await buildRootfs(host, { ...spec.image, include: [...ROOTFS_BASE_PACKAGES] }, progress, ctx.signal);
+    const image = await rootfsOnHost(host, this.rootfsSpec(spec), progress, ctx.signal);
 
     const recordKey = guestRecordKey(ctx.runId, name);
     // Choose the address and record it in one step, so parallel provisions never pick the same one.
     const handle = await serialised(async (): Promise<LxcHandle> => {
-      const taken = (await listOwned()).filter((r) => r.kind === 'guest' && r.handle.bridge === spec.network.bridge).map((r) => String(r.handle.address));
+      const taken = (await listOwned(host)).filter((r) => r.kind === 'guest' && r.handle.bridge === spec.network.bridge).map((r) => String(r.handle.address));
       const address = chooseAddress(subnet, spec.network.address, taken);
       const h: LxcHandle = { container: name, lxcPath, bridge: spec.network.bridge, subnet: subnet.cidr, address, veth: vethNameFor(name), recordKey };
-      await recordOwned({ kind: 'guest', method: 'lxc', key: recordKey, runId: ctx.runId, name, handle: h });
+      await recordOwned({ kind: 'guest', method: 'lxc', key: recordKey, runId: ctx.runId, name, handle: h }, host);
       return h;
     });
     const address = handle.address;
-    const guest: Guest = { name, method: 'lxc', ssh: { host: address, port: 22, user: 'root', privateKeyPath: ctx.key.privateKeyPath }, facts: {}, emulated: false, handle };
+    const guest: Guest = { name, method: 'lxc', ssh: { host: address, port: 22, user: 'root', privateKeyPath: ctx.key.privateKeyPath, ...jumpThrough(host) }, facts: {}, emulated: false, handle };
 
     try {
       await serialised(() => ensureBridge(host, spec.network.bridge, subnet, progress));
@@ -138,7 +145,7 @@ export class LxcProvider implements Provider<LxcTarget> {
         name, rootfs, arch: spec.image.arch, bridge: handle.bridge, veth: handle.veth, address, prefix: subnet.prefix,
         gateway: gatewayOf(subnet), idmap, limitLines, logFile: posix.join(dir, 'lxc.log'),
       });
-      await host.writeFile(posix.join(dir, 'config'), configText);
+      await host.writeFile(posix.join(dir, 'config'), configText + (this.opts.extraConfig ?? []).map((l) => `${l}\n`).join(''));
 
       const t1 = Date.now();
       say(`starting ${name} at ${address}`);
@@ -158,7 +165,8 @@ export class LxcProvider implements Provider<LxcTarget> {
         ...(await collectFacts(host, name, { layout, configText, asked, seen, cpuQuotaCpus: spec.limits.cpuQuota })),
         privileged: spec.privileged,
         rootfsKey: image.key,
-        timings: { copySeconds, startToSshSeconds, createToSshSeconds: (Date.now() - t0) / 1000, rootfsBuildSeconds: image.buildSeconds },
+        rootfsVia: image.via,
+        timings: { ...(image.uploadSeconds !== undefined ? { rootfsUploadSeconds: image.uploadSeconds } : {}), copySeconds, startToSshSeconds, createToSshSeconds: (Date.now() - t0) / 1000, rootfsBuildSeconds: image.buildSeconds },
       };
       return guest;
     } catch (e) {
@@ -166,6 +174,10 @@ export class LxcProvider implements Provider<LxcTarget> {
       await this.destroy(guest, ctx).catch((d) => progress({ subject: name, step: 'destroy', message: `cleanup after failure also failed: ${(d as Error).message}`, level: 'error' }));
       throw e;
     }
+  }
+
+  private rootfsSpec(spec: LxcTarget): RootfsSpec {
+    return { ...spec.image, include: [...ROOTFS_BASE_PACKAGES, ...(this.opts.extraPackages ?? [])] };
   }
 
   async destroy(guest: Guest, ctx: ProvisionContext): Promise<void> {
@@ -207,7 +219,7 @@ export async function destroyLxc(host: CommandHost, h: LxcHandle, progress: Prov
   await removeEmptyCgroups(host, h.container);
   if (await linkExists(host, h.veth)) await host.run(['ip', 'link', 'del', 'dev', h.veth], { allowFailure: true });
   await releaseBridge(host, h.bridge, h.recordKey, progress);
-  await forgetOwned(h.recordKey);
+  await forgetOwned(h.recordKey, host);
 }
 
 /**
