@@ -3,7 +3,8 @@ import { InputError } from '../core/errors.js';
 import type { DoctorCheck, Provider } from '../core/guest.js';
 import type { CommandHost } from '../core/host.js';
 import { METHODS, type Method } from '../core/targets.js';
-import { LocalHost } from '../hosts/local.js';
+import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
+import { openHostArg, withHostOptions, type HostArgs } from './host-option.js';
 import { HostProvider } from '../providers/host.js';
 import { KvmProvider } from '../providers/kvm/provider.js';
 import { LxcProvider } from '../providers/lxc/provider.js';
@@ -50,7 +51,7 @@ export function formatChecks(checks: DoctorCheck[]): string {
   return lines.join('\n') + '\n';
 }
 
-interface DoctorArgs {
+interface DoctorArgs extends HostArgs {
   debug: boolean;
   method?: string[];
   json: boolean;
@@ -60,7 +61,7 @@ export const doctorCommand: CommandModule<{ debug: boolean }, DoctorArgs> = {
   command: 'doctor',
   describe: 'check this host\'s prerequisites for each provider and print what is missing, with the fix',
   builder: (y) =>
-    y
+    withHostOptions(y)
       .option('method', { type: 'string', array: true, describe: `only these providers (${METHODS.join(', ')})` })
       .option('json', { type: 'boolean', default: false, describe: 'print the checks as JSON' })
       .example('$0 doctor --method lxc', 'only the LXC prerequisites') as never,
@@ -68,8 +69,14 @@ export const doctorCommand: CommandModule<{ debug: boolean }, DoctorArgs> = {
     const methods = (args.method ?? [...METHODS]) as Method[];
     const unknown = methods.filter((m) => !METHODS.includes(m));
     if (unknown.length) throw new InputError('DOCTOR_BAD_METHOD', `unknown method ${unknown.join(', ')}`, { hint: `use one of ${METHODS.join(', ')}`, location: { field: '--method' } });
-    const host = new LocalHost();
-    const checks = await runDoctor(host, methods);
+    const host = await openHostArg(args);
+    // A method that cannot put guests on a remote host is not checked there: a suite could not use it.
+    const here = host.isLocal ? methods : methods.filter((m) => REMOTE_HOST_SUPPORT[m].ok);
+    const checks = await runDoctor(host, here).finally(() => host.close());
+    if (!host.isLocal) {
+      process.stdout.write(`checks on ${host.name}:\n`);
+      for (const m of methods.filter((x) => !here.includes(x))) process.stdout.write(`${m}: not checked: ${(REMOTE_HOST_SUPPORT[m] as { why: string }).why}\n`);
+    }
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
     // Checks marked "(optional)" or "(... only)" do not fail the command.
     if (checks.some((c) => !c.ok && !/\((optional|[^)]* only)\)/.test(c.what))) process.exitCode = 1;

@@ -71,8 +71,18 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
     out.push(`    at the end: [${k.host}] $ grub-editenv /boot/grub/grubenv unset next_entry; systemctl reboot when the default kernel is not the one running`);
   }
   const key: RunKey = { privateKeyPath: 'results/<run-id>/key/id_ed25519', publicKey: 'ssh-ed25519 <the run key, created when the run starts>' };
-  for (const t of plan.targets) {
-    const suiteHost = plan.hosts.find((h) => h.name === t.spec.host)!;
+  // Per host: what runs on this machine and what runs on each remote host over SSH.
+  const byHost = plan.hosts.map((h) => ({ suiteHost: h, targets: plan.targets.filter((t) => t.spec.host === h.name) }));
+  for (const { suiteHost, targets } of byHost) {
+    out.push('');
+    out.push(suiteHost.kind === 'local'
+      ? `host local (this machine): ${targets.length} target(s)`
+      : `host ${suiteHost.name} [${hostLabel(suiteHost)}${suiteHost.ssh?.alias ? `, ~/.ssh/config alias ${suiteHost.ssh.alias}` : ''}]: ${targets.length} target(s); commands run there over one SSH connection, guests are reached through it as a jump host`);
+    for (const t of targets) await planTarget(t, suiteHost);
+  }
+  return out.join('\n') + '\n';
+
+  async function planTarget(t: RunPlan['targets'][number], suiteHost: SuiteHost): Promise<void> {
     const host = new PlanOnlyHost(hostLabel(suiteHost), suiteHost.kind === 'local');
     let spec = t.spec;
     let note = '';
@@ -81,14 +91,13 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
       spec = { ...spec, cpus: n ?? 1 };
       note = n ? ` (cpus: all -> ${n} on this machine)` : ' (cpus: all -> the remote host\'s CPU count, read with nproc when the run starts; shown as 1)';
     }
-    out.push('');
     out.push(`target ${t.spec.name} (${t.spec.method}, label "${t.label}") on host ${suiteHost.name} [${host.name}]${note}`);
     const capped = copiesCapNote(plan, spec, suiteHost);
     if (capped) out.push(`  ${capped}`);
     const provider = o.providers[t.spec.method];
     if (!provider) {
       out.push(`  (no ${t.spec.method} provider in this build: cannot show its commands)`);
-      continue;
+      return;
     }
     try {
       const cmds = await provider.plan(spec, { host, runId: '<run-id>', workDir: `results/<run-id>/.work/${t.spec.name}-r<n>`, key, progress: silentProgress });
@@ -100,5 +109,4 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
       out.push(`  cannot plan this target: ${(e as Error).message}`);
     }
   }
-  return out.join('\n') + '\n';
 }

@@ -100,7 +100,8 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     throwIfAborted(d.signal);
 
     phase = 'connect';
-    say('connect', `connecting to ${provisioned.ssh.user}@${provisioned.ssh.host}:${provisioned.ssh.port}`);
+    const via = provisioned.ssh.jump ? ` through ${provisioned.ssh.jump.user}@${provisioned.ssh.jump.host}:${provisioned.ssh.jump.port} (jump host)` : '';
+    say('connect', `connecting to ${provisioned.ssh.user}@${provisioned.ssh.host}:${provisioned.ssh.port}${via}`);
     const session = await SshSession.open(provisioned.ssh, { signal: d.signal, deadlineMs: d.connectDeadlineMs ?? 120_000 });
     cleanup.push('close the SSH session', () => session.close());
     const ctx: StepContext = { step, resultId, guest: provisioned, session, host: d.host, resultDir, progress, signal: d.signal };
