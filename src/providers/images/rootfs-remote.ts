@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
@@ -49,12 +49,19 @@ export async function uploadRootfs(host: CommandHost, local: BuiltRootfs, progre
   progress({ subject: local.key, step: 'image', message: `uploading the rootfs cached here (${local.path}) to ${host.name}:${entry}` });
   await host.run(['mkdir', '-p', posix.join(tmp, 'root')]);
   try {
-    const tar = execa('tar', ['-C', local.path, '--numeric-owner', '--xattrs', '-cf', '-', '.'], { reject: false, stdin: 'ignore', buffer: { stdout: false, stderr: true }, cancelSignal: signal });
-    const [remote, sent] = await Promise.all([
-      host.run(['tar', '-C', posix.join(tmp, 'root'), '--numeric-owner', '--xattrs', '-xpf', '-'], { inputStream: tar.stdout!, allowFailure: true, timeoutMs: 60 * 60_000, signal }),
-      tar,
+    // node's own spawn: its stdout stays paused until piped, so not a byte is lost before the SSH channel opens.
+    const tar = spawn('tar', ['-C', local.path, '--numeric-owner', '--xattrs', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let tarErr = '';
+    tar.stderr.on('data', (d: Buffer) => (tarErr = (tarErr + d.toString('utf8')).slice(-2000)));
+    const sent = new Promise<number | string>((resolve) => {
+      tar.once('error', (e) => resolve(e.message));
+      tar.once('close', (code, sig) => resolve(code ?? sig ?? 'killed'));
+    });
+    const [remote, tarExit] = await Promise.all([
+      host.run(['tar', '-C', posix.join(tmp, 'root'), '--numeric-owner', '--xattrs', '-xpf', '-'], { inputStream: tar.stdout, allowFailure: true, timeoutMs: 60 * 60_000, signal }),
+      sent,
     ]);
-    if (sent.exitCode !== 0) throw new ProviderError('ROOTFS_UPLOAD', `tar of ${local.path} exited ${sent.exitCode ?? sent.signal}: ${String(sent.stderr).trim().slice(-500)}`, { hint: 'check that the cached rootfs here is readable' });
+    if (tarExit !== 0) throw new ProviderError('ROOTFS_UPLOAD', `tar of ${local.path} exited ${tarExit}: ${tarErr.trim().slice(-500)}`, { hint: 'check that the cached rootfs here is readable' });
     if (remote.exitCode !== 0) throw new ProviderError('ROOTFS_UPLOAD', `unpacking on ${host.name} failed (exit ${remote.exitCode}): ${remote.stderr.trim().slice(-500)}`, { hint: `check free space in ${cacheRoot} on ${host.name}` });
     const uploadSeconds = (Date.now() - started) / 1000;
     const manifest = JSON.parse(await readFile(posix.join(posix.dirname(local.path), 'manifest.json'), 'utf8')) as Record<string, unknown>;
