@@ -8,6 +8,7 @@ import type { Guest, ProvisionContext } from '../../src/core/guest.js';
 import { silentProgress, stderrProgress } from '../../src/core/log.js';
 import type { LxcTarget } from '../../src/core/targets.js';
 import { LocalHost } from '../../src/hosts/local.js';
+import { probeI386 } from '../../src/providers/images/i386-probe.js';
 import { listOwned } from '../../src/providers/ownership.js';
 import { LxcProvider, type LxcHandle } from '../../src/providers/lxc/provider.js';
 import { createRunKey } from '../../src/remote/keys.js';
@@ -22,6 +23,10 @@ const hasLxc = existsSync('/usr/bin/lxc-start');
 const BRIDGE = 'vbt4br0';
 const SUBNET = '10.231.4.0/24';
 const progress = process.env.VIRTBENCH_DEBUG ? stderrProgress : silentProgress;
+// An i386 userland needs a kernel that runs 32-bit programs; where it does not (a PVM guest), the
+// provider must refuse i386 at once, and that is what is tested instead.
+const i386 = isRoot ? await probeI386(new LocalHost()) : { ok: false, detail: 'not root' };
+if (!i386.ok) console.warn(`lxc-provider: no i386 containers on this host: ${i386.detail}`);
 
 const sh = async (file: string, args: string[]) => (await execa(file, args, { reject: false })).stdout;
 const alive = pidAlive;
@@ -187,7 +192,19 @@ describe.skipIf(!isRoot || !hasLxc)('LXC provider with real containers', () => {
     expect(await listOwned()).toEqual([]);
   });
 
-  it('runs an i386 userland (the 2011 "LXC 32-bit" column) and an unprivileged container', async () => {
+  /** Root inside is uid 100000 outside. */
+  async function expectUnprivileged(gu: Guest): Promise<void> {
+    const su = await SshSession.open({ ...gu.ssh, trustOnFirstUse: false }, { deadlineMs: 20_000 });
+    try {
+      expect((await su.exec(['cat', '/proc/self/uid_map'])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    } finally {
+      await su.close();
+    }
+    const pid = await initPidOf(gu.name);
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+100000\b/m);
+  }
+
+  it.runIf(i386.ok)('runs an i386 userland (the 2011 "LXC 32-bit" column) and an unprivileged container', async () => {
     // Provisioned in parallel: each gets its own address on the shared bridge.
     const settled = await Promise.allSettled([
       provider.provision(target('vbt4-e', { image: { release: 'bookworm', arch: 'i386', mirror: 'http://deb.debian.org/debian' } }), ctx),
@@ -204,19 +221,25 @@ describe.skipIf(!isRoot || !hasLxc)('LXC provider with real containers', () => {
     } finally {
       await s.close();
     }
-    const su = await SshSession.open({ ...gu.ssh, trustOnFirstUse: false }, { deadlineMs: 20_000 });
-    try {
-      // Root inside is uid 100000 outside.
-      expect((await su.exec(['cat', '/proc/self/uid_map'])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
-    } finally {
-      await su.close();
-    }
-    const pid = await initPidOf('vbt4-f');
-    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+100000\b/m);
+    await expectUnprivileged(gu);
     await provider.destroy(g32, ctx);
     await provider.destroy(gu, ctx);
     made.length = 0;
     expect(await traces('vbt4-e', g32.handle as LxcHandle)).toEqual([]);
+    expect(await traces('vbt4-f', gu.handle as LxcHandle)).toEqual([]);
+  });
+
+  it.runIf(!i386.ok)('refuses an i386 target at once where the kernel cannot run 32-bit programs, and runs an unprivileged container', async () => {
+    const err = await provider.provision(target('vbt4-e', { image: { release: 'bookworm', arch: 'i386', mirror: 'http://deb.debian.org/debian' } }), ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NO_I386', location: { field: 'image.arch' } });
+    expect((err as Error).message).toMatch(/does not run 32-bit x86 programs/);
+    expect((await sh('lxc-ls', ['-1'])).split('\n')).not.toContain('vbt4-e');
+    expect(await listOwned()).toEqual([]);
+    const gu = await provider.provision(target('vbt4-f', { privileged: false }), ctx);
+    made.push(gu);
+    await expectUnprivileged(gu);
+    await provider.destroy(gu, ctx);
+    made.length = 0;
     expect(await traces('vbt4-f', gu.handle as LxcHandle)).toEqual([]);
   });
 });

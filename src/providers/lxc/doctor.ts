@@ -1,5 +1,6 @@
 import type { DoctorCheck } from '../../core/guest.js';
 import type { CommandHost } from '../../core/host.js';
+import { I386_FIX, probeI386 } from '../images/i386-probe.js';
 import { packageChecks } from '../packages.js';
 import { resolveIdMap, SUBID_FIX } from './idshift.js';
 import { detectCgroupLayout } from './limits.js';
@@ -45,6 +46,8 @@ export async function lxcDoctor(host: CommandHost): Promise<DoctorCheck[]> {
   add('bridge support', bridgeMod || bridgeCfg, bridgeMod ? 'bridge module loaded' : bridgeCfg ? 'bridge module available' : 'no bridge module', 'a kernel with CONFIG_BRIDGE (modprobe bridge)');
   const idmap = await resolveIdMap(host).then((m) => `root maps ${m.hostBase}..${m.hostBase + m.count - 1}`, (e: Error) => e);
   checks.push({ provider: 'lxc', what: 'subordinate ids (unprivileged containers only)', ok: typeof idmap === 'string', detail: typeof idmap === 'string' ? idmap : idmap.message, fix: typeof idmap === 'string' ? undefined : SUBID_FIX });
+  const i386 = await probeI386(host);
+  checks.push({ provider: 'lxc', what: 'i386 userland (arch: i386 targets only)', ok: i386.ok, detail: i386.detail, ...(i386.ok ? {} : { fix: I386_FIX }) });
   const root = (await host.run(['id', '-u'], { allowFailure: true })).stdout.trim() === '0';
   add('root', root, root ? 'running as root' : 'not root', 'run virtbench as root (containers, bridges and debootstrap need it)');
   return checks;

@@ -6,6 +6,7 @@ import type { LxcTarget } from '../../core/targets.js';
 import { personaliseRootfs, ROOTFS_BASE_PACKAGES, rootfsKey, rootfsPathFor, type RootfsSpec } from '../images/rootfs.js';
 import { planRootfsOnHost, rootfsOnHost } from '../images/rootfs-remote.js';
 import { forgetOwned, listOwned, recordOwned } from '../ownership.js';
+import { requireI386 } from '../images/i386-probe.js';
 import { requirePackages } from '../packages.js';
 import { jumpThrough } from '../reach.js';
 import { renderLxcConfig } from './config.js';
@@ -96,6 +97,7 @@ export class LxcProvider implements Provider<LxcTarget> {
     const say = (message: string) => progress({ subject: name, step: 'provision', message });
     if (!NAME_RE.test(name)) throw new ProviderError('LXC_BAD_NAME', `${JSON.stringify(name)} is not a valid container name`, { hint: 'use [a-z0-9-], at most 31 characters', location: { field: 'name' } });
     await requirePackages(host, 'lxc');
+    if (spec.image.arch === 'i386') await requireI386(host);
     const subnet = parseSubnet(spec.network.subnet);
     const layout = await detectCgroupLayout(host);
     const online = parseCpuset((await host.run(['cat', '/sys/devices/system/cpu/online'])).stdout);
