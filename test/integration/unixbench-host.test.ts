@@ -1,5 +1,5 @@
 import { pidAlive } from '../support/processes.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,14 +15,11 @@ import type { UnixBenchInstall } from '../../src/workloads/unixbench/install.js'
 import { startRun } from '../../src/workloads/unixbench/run.js';
 import { resolveUnixBenchSource } from '../../src/workloads/unixbench/source.js';
 import { UnixBenchRunError, UnixBenchWorkload } from '../../src/workloads/unixbench/workload.js';
+import { describeWithUnixBench } from '../support/unixbench.js';
 
-const SRC = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
-if (!SRC) {
-  console.warn('unixbench-host.test.ts: SKIPPED: set VIRTBENCH_UNIXBENCH_SOURCE to a UnixBench 5.1.3 directory or tarball to run a real short UnixBench on this machine');
-}
 const alive = pidAlive;
 
-describe.skipIf(!SRC)('a real short UnixBench on this machine through the host provider (private sshd)', () => {
+describeWithUnixBench('a real short UnixBench on this machine through the host provider (private sshd)', (SRC) => {
   let dir: string;
   let ctx: ProvisionContext;
   let guest: Guest;

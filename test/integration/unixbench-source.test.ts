@@ -3,8 +3,7 @@ import { execa } from 'execa';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveUnixBenchSource, sourceTreeSha256, UNIXBENCH_VERSION } from '../../src/workloads/unixbench/source.js';
-
-const SRC = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
+import { describeWithUnixBench } from '../support/unixbench.js';
 
 describe('UnixBench source', () => {
   let dir: string;
@@ -43,33 +42,35 @@ describe('UnixBench source', () => {
     expect(err.location.field).toBe('--unixbench-source');
   });
 
-  it.skipIf(!SRC)('verifies 5.1.3 from the tarball and from a directory, with the same tree checksum', async () => {
-    const fromTar = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
-    expect(fromTar.version).toBe(UNIXBENCH_VERSION);
-    expect(fromTar.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(fromTar.kind).toBe('tarball');
-    const again = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
-    expect(again.sha256).toBe(fromTar.sha256);
-    const tree = join(dir, 'tree');
-    await cp(fromTar.root, join(tree, 'UnixBench'), { recursive: true });
-    const fromDir = await resolveUnixBenchSource({ source: tree });
-    expect(fromDir.kind).toBe('directory');
-    expect(fromDir.sha256).toBe(fromTar.sha256);
-    // One changed byte changes the checksum.
-    await writeFile(join(tree, 'UnixBench', 'src', 'syscall.c'), (await readFile(join(tree, 'UnixBench', 'src', 'syscall.c'), 'utf8')) + ' ');
-    expect(await sourceTreeSha256(join(tree, 'UnixBench'))).not.toBe(fromTar.sha256);
-  });
+  describeWithUnixBench('with the real 5.1.3 source', (SRC) => {
+    it('verifies 5.1.3 from the tarball and from a directory, with the same tree checksum', async () => {
+      const fromTar = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
+      expect(fromTar.version).toBe(UNIXBENCH_VERSION);
+      expect(fromTar.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(fromTar.kind).toBe('tarball');
+      const again = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
+      expect(again.sha256).toBe(fromTar.sha256);
+      const tree = join(dir, 'tree');
+      await cp(fromTar.root, join(tree, 'UnixBench'), { recursive: true });
+      const fromDir = await resolveUnixBenchSource({ source: tree });
+      expect(fromDir.kind).toBe('directory');
+      expect(fromDir.sha256).toBe(fromTar.sha256);
+      // One changed byte changes the checksum.
+      await writeFile(join(tree, 'UnixBench', 'src', 'syscall.c'), (await readFile(join(tree, 'UnixBench', 'src', 'syscall.c'), 'utf8')) + ' ');
+      expect(await sourceTreeSha256(join(tree, 'UnixBench'))).not.toBe(fromTar.sha256);
+    });
 
-  it.skipIf(!SRC)('refuses another version unless allowed', async () => {
-    const src = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
-    const other = join(dir, 'other');
-    await cp(src.root, other, { recursive: true });
-    const run = join(other, 'Run');
-    await writeFile(run, (await readFile(run, 'utf8')).replace('my $version = "5.1.3";', 'my $version = "5.1.2";'));
-    const err = await resolveUnixBenchSource({ source: other }).catch((e) => e);
-    expect(err.code).toBe('UNIXBENCH_WRONG_VERSION');
-    expect(err.message).toContain('version 5.1.2, not 5.1.3');
-    expect((await resolveUnixBenchSource({ source: other, allowOtherVersion: true })).version).toBe('5.1.2');
-    await execa('true');
+    it('refuses another version unless allowed', async () => {
+      const src = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
+      const other = join(dir, 'other');
+      await cp(src.root, other, { recursive: true });
+      const run = join(other, 'Run');
+      await writeFile(run, (await readFile(run, 'utf8')).replace('my $version = "5.1.3";', 'my $version = "5.1.2";'));
+      const err = await resolveUnixBenchSource({ source: other }).catch((e) => e);
+      expect(err.code).toBe('UNIXBENCH_WRONG_VERSION');
+      expect(err.message).toContain('version 5.1.2, not 5.1.3');
+      expect((await resolveUnixBenchSource({ source: other, allowOtherVersion: true })).version).toBe('5.1.2');
+      await execa('true');
+    });
   });
 });
