@@ -15,7 +15,9 @@
 import type { ResultSet } from '../results/model.js';
 import { pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
-import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, type Column, type SampleLevel } from './samples.js';
+import { INDEX_SCORE } from '../workloads/unixbench/catalogue.js';
+import { groupsOf, isPublished, repetitionSamples, type Group } from './groups.js';
+import { chooseLevel, levelDescription, type SampleLevel } from './samples.js';
 import { bonferroniLevel, CORRECTION_METHOD } from './verdict.js';
 
 export type Role = 'lxc' | 'lxc32' | 'openvz' | 'kvm';
@@ -59,7 +61,7 @@ export interface Reproduction {
 }
 
 /** Which role a column plays: by method for a run, by label for the published table. */
-export function roleOf(col: Column): Role | undefined {
+export function roleOf(col: Group): Role | undefined {
   const r = col.results[0];
   const text = `${col.key.label} ${r?.target.name ?? ''}`;
   const arch = r?.manifest?.arch ?? '';
@@ -71,19 +73,19 @@ export function roleOf(col: Column): Role | undefined {
 }
 
 /** Per role, the column with the most copies (the 2011 table is the all-CPUs pass), or the asked copies. */
-export function roleColumns(set: ResultSet, copies?: number): Partial<Record<Role, Column>> {
-  const out: Partial<Record<Role, Column>> = {};
-  for (const col of columnsOf(set)) {
+export function roleColumns(set: ResultSet, copies?: number): Partial<Record<Role, Group>> {
+  const out: Partial<Record<Role, Group>> = {};
+  for (const col of groupsOf(set)) {
     const role = roleOf(col);
     if (!role) continue;
-    if (copies !== undefined && !col.published && col.key.copies !== copies) continue;
+    if (copies !== undefined && !isPublished(col) && col.key.copies !== copies) continue;
     const cur = out[role];
     if (!cur || col.key.copies > cur.key.copies) out[role] = col;
   }
   return out;
 }
 
-function published(col: Column | undefined, test: string): number | undefined {
+function published(col: Group | undefined, test: string): number | undefined {
   return col ? repetitionSamples(col).get(test)?.[0] : undefined;
 }
 

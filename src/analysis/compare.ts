@@ -7,9 +7,10 @@ import type { ResultSet } from '../results/model.js';
 import { selfCheckLines } from '../results/self-checks.js';
 import { describe } from './descriptive.js';
 import { describeDifference, diffManifests, driftReason, variableDiffers } from './manifest-diff.js';
-import { pairDiff } from './pair-diff.js';
+import { isScore, pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
-import { chooseLevel, columnsOf, INDEX_SCORE, levelDescription, repetitionSamples, samplesAt, type Column, type SampleLevel } from './samples.js';
+import { groupsOf, isPublished, repetitionSamples, summarize, type Group } from './groups.js';
+import { chooseLevel, levelDescription, samplesAt, type SampleLevel } from './samples.js';
 import { bonferroniLevel, bonferroniP, CORRECTION_METHOD, decide, DEFAULT_VERDICT_OPTIONS, emptyCounts, indicativeReading, validateVerdictOptions, type Reading, type Verdict, type VerdictOptions } from './verdict.js';
 
 export interface ColumnSelector {
@@ -36,7 +37,7 @@ export interface CompareOptions extends VerdictOptions {
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { ...DEFAULT_VERDICT_OPTIONS, level: 'auto' };
 
 export interface SideSummary {
-  /** Geometric mean of the index values over repetitions (what the table shows). */
+  /** The group's summary: geometric mean of the index values over repetitions (what the report's table shows). */
   index: number;
   repetitions: number;
   /** Number of samples at the comparison's level, and their coefficient of variation. */
@@ -96,17 +97,17 @@ export interface Comparison {
   regressed: boolean;
 }
 
-function matches(col: Column, sel: ColumnSelector): boolean {
+function matches(col: Group, sel: ColumnSelector): boolean {
   if (sel.target !== undefined && col.key.label !== sel.target && col.results[0]?.target.name !== sel.target) return false;
   if (sel.copies !== undefined && col.key.copies !== sel.copies) return false;
   return true;
 }
 
-function listColumns(cols: Column[]): string {
+function listColumns(cols: Group[]): string {
   return cols.length ? cols.map((c) => `'${c.key.label}' (copies ${c.key.copies})`).join(', ') : '(none)';
 }
 
-function pick(set: ResultSet, cols: Column[], sel: ColumnSelector, side: string): Column[] {
+function pick(set: ResultSet, cols: Group[], sel: ColumnSelector, side: string): Group[] {
   const found = cols.filter((c) => matches(c, sel));
   if (found.length > 0) return found;
   const asked = [sel.target !== undefined ? `target '${sel.target}'` : '', sel.copies !== undefined ? `copies ${sel.copies}` : ''].filter(Boolean).join(', ');
@@ -116,7 +117,7 @@ function pick(set: ResultSet, cols: Column[], sel: ColumnSelector, side: string)
   });
 }
 
-function ambiguous(set: ResultSet, found: Column[], side: string): InputError {
+function ambiguous(set: ResultSet, found: Group[], side: string): InputError {
   return new InputError('COMPARE_COLUMN', `the ${side} set ${set.name} has ${found.length} matching columns: ${listColumns(found)}`, {
     hint: 'pick one with --target <label> and --copies <n> (or --baseline-target/--candidate-target, --baseline-copies/--candidate-copies)',
     location: { file: set.source },
@@ -127,20 +128,20 @@ function ambiguous(set: ResultSet, found: Column[], side: string): InputError {
  * Selected columns on both sides: one against one, or (a target against a target with several
  * passes each) pass against pass by copies.
  */
-function pairSelected(baseline: ResultSet, candidate: ResultSet, b: Column[], c: Column[]): [Column, Column][] {
+function pairSelected(baseline: ResultSet, candidate: ResultSet, b: Group[], c: Group[]): [Group, Group][] {
   if (b.length === 1 && c.length === 1) return [[b[0]!, c[0]!]];
-  const labels = (cols: Column[]) => new Set(cols.map((x) => x.key.label)).size;
+  const labels = (cols: Group[]) => new Set(cols.map((x) => x.key.label)).size;
   if (labels(b) === 1 && labels(c) === 1) {
-    const pairs = b.flatMap((x) => c.filter((y) => y.key.copies === x.key.copies).map((y) => [x, y] as [Column, Column]));
+    const pairs = b.flatMap((x) => c.filter((y) => y.key.copies === x.key.copies).map((y) => [x, y] as [Group, Group]));
     if (pairs.length > 0) return pairs;
   }
   throw b.length > 1 ? ambiguous(baseline, b, 'baseline') : ambiguous(candidate, c, 'candidate');
 }
 
 /** Which columns to compare: explicit selectors, else same label and copies on both sides. */
-export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pick<CompareOptions, 'baselineColumn' | 'candidateColumn'>): { pairs: [Column, Column][]; warnings: string[] } {
-  const bc = columnsOf(baseline);
-  const cc = columnsOf(candidate);
+export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pick<CompareOptions, 'baselineColumn' | 'candidateColumn'>): { pairs: [Group, Group][]; warnings: string[] } {
+  const bc = groupsOf(baseline);
+  const cc = groupsOf(candidate);
   for (const [set, cols, side] of [[baseline, bc, 'baseline'], [candidate, cc, 'candidate']] as const) {
     if (cols.length === 0) {
       throw new InputError('COMPARE_EMPTY', `the ${side} set ${set.name} holds no successful UnixBench result with an index table`, {
@@ -154,7 +155,7 @@ export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pic
     const c = pick(candidate, cc, opts.candidateColumn ?? opts.baselineColumn ?? {}, 'candidate');
     return { pairs: pairSelected(baseline, candidate, b, c), warnings: [] };
   }
-  const pairs: [Column, Column][] = [];
+  const pairs: [Group, Group][] = [];
   const warnings: string[] = [];
   for (const b of bc) {
     const c = cc.find((x) => x.id === b.id);
@@ -174,7 +175,7 @@ export function pairColumns(baseline: ResultSet, candidate: ResultSet, opts: Pic
 function side(samples: number[] | undefined, reps: number[] | undefined): SideSummary | undefined {
   if (!reps?.length) return undefined;
   const d = describe(samples ?? []);
-  return { index: describe(reps).geometricMean, repetitions: reps.length, samples: d.n, cv: d.cv };
+  return { index: summarize(reps).center, repetitions: reps.length, samples: d.n, cv: d.cv };
 }
 
 interface Pending {
@@ -182,12 +183,12 @@ interface Pending {
   diff?: LogDifference;
 }
 
-function pendingRows(b: Column, c: Column, level: SampleLevel): Pending[] {
+function pendingRows(b: Group, c: Group, level: SampleLevel): Pending[] {
   const bs = samplesAt(b, level);
   const cs = samplesAt(c, level);
   const br = repetitionSamples(b);
   const cr = repetitionSamples(c);
-  const tests = [...b.tests, ...c.tests.filter((t) => !b.tests.includes(t)), INDEX_SCORE];
+  const tests = [...b.tests, ...c.tests.filter((t) => !b.tests.includes(t)), ...b.scores, ...c.scores.filter((t) => !b.scores.includes(t))];
   return tests.map((test) => {
     const row: ComparisonRow = {
       test,
@@ -198,7 +199,7 @@ function pendingRows(b: Column, c: Column, level: SampleLevel): Pending[] {
     };
     const { diff, note } = pairDiff(b, c, test, level);
     if (note) row.reason = note;
-    if (test === INDEX_SCORE && level === 'iterations' && diff) row.derivedFrom = 'geometric mean of the per-test ratios';
+    if (isScore(b, c, test) && level === 'iterations' && diff) row.derivedFrom = 'geometric mean of the per-test ratios';
     return { row, diff };
   });
 }
@@ -211,6 +212,11 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
     throw new InputError('COMPARE_OPTIONS', (e as Error).message, { hint: 'threshold as a fraction or percent (2 = 2%), confidence like 0.95 or 95' });
   }
   const { pairs, warnings } = pairColumns(baseline, candidate, opts);
+  return compareGroups(pairs, { name: baseline.name, source: baseline.source }, { name: candidate.name, source: candidate.source }, opts, warnings);
+}
+
+/** Compare chosen pairs of groups (the report's verdict pages pass their own columns). */
+export function compareGroups(pairs: [Group, Group][], baseline: { name: string; source: string }, candidate: { name: string; source: string }, opts: CompareOptions, warnings: string[] = []): Comparison {
   const staged = pairs.map(([b, c]) => {
     const level = chooseLevel(b, c, opts.level);
     return { b, c, level, rows: pendingRows(b, c, level) };
@@ -248,8 +254,8 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
       counts[p.row.verdict]++;
     }
     out.push({
-      baseline: { id: b.id, method: b.method, emulated: b.emulated, published: b.published },
-      candidate: { id: c.id, method: c.method, emulated: c.emulated, published: c.published },
+      baseline: { id: b.id, method: b.method, emulated: b.emulated, published: isPublished(b) },
+      candidate: { id: c.id, method: c.method, emulated: c.emulated, published: isPublished(c) },
       level: sampleLevel,
       levelDescription: levelDescription(sampleLevel),
       indicative: sampleLevel === 'iterations',
@@ -259,8 +265,8 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
     warnings.push(...columnWarnings(b, c, opts.variable, opts.acceptDrift));
   }
   return {
-    baseline: { name: baseline.name, source: baseline.source },
-    candidate: { name: candidate.name, source: candidate.source },
+    baseline,
+    candidate,
     variable: opts.variable,
     acceptedDrift: opts.acceptDrift ?? [],
     threshold: opts.threshold,
@@ -277,7 +283,7 @@ export function compareResultSets(baseline: ResultSet, candidate: ResultSet, opt
   };
 }
 
-function columnWarnings(b: Column, c: Column, variable?: string, accepted?: string[]): string[] {
+function columnWarnings(b: Group, c: Group, variable?: string, accepted?: string[]): string[] {
   const w: string[] = [];
   const pair = b.id === c.id ? b.id : `${b.id} vs ${c.id}`;
   for (const d of diffManifests(b.results, c.results, variable, accepted)) w.push(`${pair}: ${describeDifference(d)} (${driftReason(d.field) ?? 'can move the result'})`);
@@ -287,8 +293,8 @@ function columnWarnings(b: Column, c: Column, variable?: string, accepted?: stri
   // What published or imported figures say about themselves, and any measured figure that disagrees with its recomputation.
   for (const [side, col] of [['baseline', b], ['candidate', c]] as const) {
     if (side === 'candidate' && col === b) continue;
-    const lines = selfCheckLines(col.results, col.key.copies, col.published);
-    if (col.published || lines.some((l) => /DISAGREE/.test(l))) for (const l of lines) w.push(`${side} ${col.id}${col.published ? ' (published)' : ''}: ${l}`);
+    const lines = selfCheckLines(col.results, col.key.copies, isPublished(col));
+    if (isPublished(col) || lines.some((l) => /DISAGREE/.test(l))) for (const l of lines) w.push(`${side} ${col.id}${isPublished(col) ? ' (published)' : ''}: ${l}`);
   }
   return w;
 }

@@ -11,7 +11,8 @@
 import type { ResultSet } from '../results/model.js';
 import { describe } from './descriptive.js';
 import { geometricMeanInterval } from './ratio.js';
-import { columnsOf, INDEX_SCORE, iterationSamples, repetitionSamples, type SampleLevel } from './samples.js';
+import { groupsOf, iterationSamples, repetitionSamples } from './groups.js';
+import type { SampleLevel } from './samples.js';
 
 export interface ColumnTestInterval {
   /** "label, N copies", as compare names columns. */
@@ -32,10 +33,10 @@ export interface ColumnTestInterval {
 export function columnIntervals(sets: ResultSet | ResultSet[], confidence = 0.95): ColumnTestInterval[] {
   const out: ColumnTestInterval[] = [];
   for (const set of Array.isArray(sets) ? sets : [sets]) {
-    for (const col of columnsOf(set)) {
+    for (const col of groupsOf(set)) {
       const reps = repetitionSamples(col);
       const iters = iterationSamples(col);
-      for (const test of [...col.tests, INDEX_SCORE]) {
+      for (const test of [...col.tests, ...col.scores]) {
         const values = reps.get(test);
         if (!values?.length) continue;
         const base = { column: col.id, label: col.key.label, copies: col.key.copies, emulated: col.emulated, test, value: describe(values).geometricMean, repetitions: values.length, confidence };

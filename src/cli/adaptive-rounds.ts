@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { atomicWriteJson } from '../core/fs.js';
 import { logDifference } from '../analysis/ratio.js';
-import { columnsOf, INDEX_SCORE, repetitionSamples } from '../analysis/samples.js';
+import { groupsOf, repetitionSamples } from '../analysis/groups.js';
 import { sequentialState, SEQUENTIAL_METHOD, type SequentialDesign, type SequentialRatio, type SequentialState } from '../analysis/sequential.js';
 import { loadResultSets } from '../results/load.js';
 import type { ResultSet } from '../results/model.js';
@@ -21,7 +21,7 @@ export const ROUNDS_FILE = 'rounds.json';
 export function hostRatios(set: ResultSet, plan: RunPlan, host: string): SequentialRatio[] {
   const names = plan.targets.filter((t) => t.spec.host === host).map((t) => t.spec);
   const labelOf = (name: string) => plan.targets.find((t) => t.spec.name === name)?.label ?? name;
-  const cols = columnsOf({ ...set, results: set.results.filter((r) => names.some((n) => n.name === r.target.name)) });
+  const cols = groupsOf({ ...set, results: set.results.filter((r) => names.some((n) => n.name === r.target.name)) });
   const base = names[0];
   if (!base) return [];
   const out: SequentialRatio[] = [];
@@ -29,7 +29,7 @@ export function hostRatios(set: ResultSet, plan: RunPlan, host: string): Sequent
     for (const c of cols.filter((x) => x.key.label !== b.key.label && x.key.copies === b.key.copies)) {
       const bs = repetitionSamples(b);
       const cs = repetitionSamples(c);
-      for (const test of [...b.tests, INDEX_SCORE]) {
+      for (const test of [...b.tests, ...b.scores]) {
         const x = bs.get(test);
         const y = cs.get(test);
         if (x?.length && y?.length) out.push({ name: `${c.id} vs ${b.id}: ${test}`, diff: logDifference(x, y) });

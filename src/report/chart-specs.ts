@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { ErrorBar } from './chart-plugins.js';
-import type { Comparison, ComparisonCell, ComparisonColumn } from './comparison.js';
-import { INDEX_SCORE, shortTestName } from '../workloads/unixbench/catalogue.js';
+import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './comparison.js';
+import { shortTestName } from '../workloads/unixbench/catalogue.js';
 
 /**
  * The three report charts as chart.js configurations: index per test per column (grouped bars),
@@ -33,14 +33,14 @@ export function columnColour(i: number): string {
   return PALETTE[i % PALETTE.length]!;
 }
 
-function bar(c: ComparisonCell | null | undefined, scale = 1): ErrorBar | null {
+function bar(c: ReportCell | null | undefined, scale = 1): ErrorBar | null {
   if (!c) return null;
   if (c.interval) return { lower: c.interval.lower * scale, upper: c.interval.upper * scale };
   if (c.n > 1) return { lower: c.min * scale, upper: c.max * scale };
   return null;
 }
 
-function datasetStyle(col: ComparisonColumn) {
+function datasetStyle(col: ReportColumn) {
   const colour = columnColour(col.index);
   return {
     backgroundColor: col.emulated ? `${colour}66` : colour,
@@ -50,7 +50,7 @@ function datasetStyle(col: ComparisonColumn) {
   };
 }
 
-function legendCaption(cmp: Comparison, extra: string): string {
+function legendCaption(cmp: ReportTable, extra: string): string {
   const marked = cmp.columns.filter((c) => c.markers.length).map((c) => c.displayLabel);
   const markers = marked.length ? `Marked series: ${marked.join('; ')}.` : '';
   return `${markers} ${extra}`.trim();
@@ -75,14 +75,14 @@ function baseOptions(title: string, subtitle: string, yTitle: string, plugins: R
   };
 }
 
-export function indexPerTestChart(cmp: Comparison, opts: ChartOptions = {}): ChartSpec {
+export function indexPerTestChart(cmp: ReportTable, opts: ChartOptions = {}): ChartSpec {
   const tests = cmp.rows.filter((r) => r.kind === 'test');
   const bars = opts.errorBars?.['index-per-test'] ?? cmp.columns.map((c) => tests.map((r) => bar(r.cells[c.index])));
   const config: ChartConfiguration<'bar'> = {
     type: 'bar',
     data: {
       labels: tests.map((r) => shortTestName(r.test)),
-      datasets: cmp.columns.map((c) => ({ label: c.displayLabel, data: tests.map((r) => r.cells[c.index]?.mean ?? null) as number[], ...datasetStyle(c) })),
+      datasets: cmp.columns.map((c) => ({ label: c.displayLabel, data: tests.map((r) => r.cells[c.index]?.center ?? null) as number[], ...datasetStyle(c) })),
     },
     options: baseOptions('UnixBench index per test', 'System Benchmarks Index values, higher is better', 'index', {
       vbErrorBars: { bars: opts.noErrorBars ? [] : bars },
@@ -91,8 +91,8 @@ export function indexPerTestChart(cmp: Comparison, opts: ChartOptions = {}): Cha
   return { id: 'index-per-test', title: 'Index per test', caption: legendCaption(cmp, errorBarNote(bars)), config };
 }
 
-export function indexScoreChart(cmp: Comparison, opts: ChartOptions = {}): ChartSpec {
-  const row = cmp.rows.find((r) => r.test === INDEX_SCORE)!;
+export function indexScoreChart(cmp: ReportTable, opts: ChartOptions = {}): ChartSpec {
+  const row = scoreRow(cmp);
   const bars = opts.errorBars?.['index-score'] ?? [cmp.columns.map((c) => bar(row.cells[c.index]))];
   const styles = cmp.columns.map(datasetStyle);
   const config: ChartConfiguration<'bar'> = {
@@ -101,15 +101,15 @@ export function indexScoreChart(cmp: Comparison, opts: ChartOptions = {}): Chart
       labels: cmp.columns.map((c) => wrapLabel(c.displayLabel)),
       datasets: [
         {
-          label: INDEX_SCORE,
-          data: cmp.columns.map((c) => row.cells[c.index]?.mean ?? null) as number[],
+          label: row.test,
+          data: cmp.columns.map((c) => row.cells[c.index]?.center ?? null) as number[],
           backgroundColor: styles.map((s) => s.backgroundColor),
           borderColor: styles.map((s) => s.borderColor),
           borderWidth: styles.map((s) => s.borderWidth),
         },
       ],
     },
-    options: baseOptions(INDEX_SCORE, 'geometric mean of the 12 index values, higher is better', 'Index Score', {
+    options: baseOptions(row.test, 'geometric mean of the 12 index values, higher is better', 'Index Score', {
       legend: { display: false },
       vbErrorBars: { bars: opts.noErrorBars ? [] : bars },
     }),
@@ -117,13 +117,13 @@ export function indexScoreChart(cmp: Comparison, opts: ChartOptions = {}): Chart
   return { id: 'index-score', title: 'Index Score', caption: legendCaption(cmp, errorBarNote(bars)), config };
 }
 
-export function normalisedChart(cmp: Comparison, baseline: ComparisonColumn, opts: ChartOptions = {}): ChartSpec {
+export function normalisedChart(cmp: ReportTable, baseline: ReportColumn, opts: ChartOptions = {}): ChartSpec {
   const others = cmp.columns.filter((c) => c.index !== baseline.index);
   const shown = others.length ? others : [baseline];
-  const norm = (r: (typeof cmp.rows)[number], c: ComparisonColumn) => {
+  const norm = (r: (typeof cmp.rows)[number], c: ReportColumn) => {
     const b = r.cells[baseline.index];
     const v = r.cells[c.index];
-    return b && v ? { v: (v.mean / b.mean) * 100, bar: bar(v, 100 / b.mean) } : null;
+    return b && v ? { v: (v.center / b.center) * 100, bar: bar(v, 100 / b.center) } : null;
   };
   const bars = opts.errorBars?.normalised ?? shown.map((c) => cmp.rows.map((r) => norm(r, c)?.bar ?? null));
   const subtitle = `each test as a percentage of ${baseline.displayLabel} (= 100, dashed line); below 100 = slower than the baseline`;
@@ -144,7 +144,7 @@ export function normalisedChart(cmp: Comparison, baseline: ComparisonColumn, opt
   return { id: 'normalised', title: `Index normalised to ${baseline.label}`, caption: legendCaption(cmp, `Baseline: ${baseline.displayLabel} = 100. ${errorBarNote(bars)}`), config };
 }
 
-export function reportCharts(cmp: Comparison, baseline: ComparisonColumn, opts: ChartOptions = {}): ChartSpec[] {
+export function reportCharts(cmp: ReportTable, baseline: ReportColumn, opts: ChartOptions = {}): ChartSpec[] {
   return [indexPerTestChart(cmp, opts), indexScoreChart(cmp, opts), normalisedChart(cmp, baseline, opts)];
 }
 

@@ -1,14 +1,14 @@
 import { selfCheckLines } from '../results/self-checks.js';
-import type { Comparison, ComparisonColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
 
 /** Each column's checks and findings (src/results/self-checks.ts), for every report format. */
 export interface ColumnChecks {
-  column: ComparisonColumn;
+  column: ReportColumn;
   lines: string[];
 }
 
 export const CHECKS_TITLE = 'What the figures say about themselves';
 
-export function columnChecks(cmp: Comparison): ColumnChecks[] {
+export function columnChecks(cmp: ReportTable): ColumnChecks[] {
   return cmp.columns.map((column) => ({ column, lines: selfCheckLines(column.results, column.copies, !!column.published) }));
 }

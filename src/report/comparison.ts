@@ -1,27 +1,21 @@
 import { InputError } from '../core/errors.js';
-import type { PublishedOrigin, ResultDoc, ResultMethod, ResultSet } from '../results/model.js';
-import type { UnixBenchPass } from '../workloads/unixbench/model.js';
-import { INDEX_SCORE, INDEX_TESTS, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
+import { copiesText, EMULATED_MARKER, groupsOf, PUBLISHED_MARKER, repetitionSamples, summarize, type Group, type Summary } from '../analysis/groups.js';
+import { workloadTitle } from '../results/measurements.js';
+import type { ResultDoc, ResultSet } from '../results/model.js';
+import { maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 
 /**
- * The comparison every report renders: columns are (result set, target label, copies) series,
- * rows are the 12 index tests then the Index Score. Repetitions of one target are grouped into
- * one column: a cell holds their mean, min, max and, when the caller passes an interval
- * function (src/analysis), an interval.
+ * The table every report renders: columns are the analysis's groups (result set, target label,
+ * copies, emulated, workload version), rows are the tests then the scores. A cell is the group's
+ * summary for the test (geometric mean of the repetitions, with their spread) and, when the
+ * caller passes an interval function (src/analysis), an interval.
  */
-export const EMULATED_MARKER = 'emulated (TCG)';
-export const PUBLISHED_MARKER = 'published';
+export { EMULATED_MARKER, PUBLISHED_MARKER };
 
-export interface ComparisonColumn {
-  /** Position in the comparison, 0-based. */
+export interface ReportColumn extends Group {
+  /** Position in the table, 0-based. */
   index: number;
-  setName: string;
-  setSource: string;
-  /** Target label as the result names it (label, else target name). */
-  targetLabel: string;
-  targetName: string;
-  method: ResultMethod;
-  /** Copies of the UnixBench pass; null for published data that does not say. */
+  /** Copies of the pass; null for published data that does not say. */
   copies: number | null;
   /** Label without markers: "host, 1 copy", "LXC (guest x86_64)". */
   label: string;
@@ -29,14 +23,6 @@ export interface ComparisonColumn {
   displayLabel: string;
   /** "emulated (TCG)", "published": never dropped when a column is shown. */
   markers: string[];
-  emulated: boolean;
-  published?: PublishedOrigin;
-  /** The results grouped into this column (one per repetition). */
-  results: ResultDoc[];
-  /** True when any grouped pass printed a partial index (a subset run). */
-  partialIndex: boolean;
-  /** The UnixBench version: results of two versions are never one column. */
-  unixbenchVersion: string;
 }
 
 export interface Interval {
@@ -48,111 +34,73 @@ export interface Interval {
   method?: string;
 }
 
-export interface ComparisonCell {
-  mean: number;
-  min: number;
-  max: number;
-  /** Number of repetitions with a value. */
-  n: number;
-  values: number[];
+export interface ReportCell extends Summary {
   interval?: Interval;
 }
 
-export interface ComparisonRow {
+export interface ReportRow {
   test: string;
   kind: 'test' | 'score';
   /** One per column; null where the column has no value for this test. */
-  cells: (ComparisonCell | null)[];
+  cells: (ReportCell | null)[];
 }
 
-export interface Comparison {
-  columns: ComparisonColumn[];
-  rows: ComparisonRow[];
+export interface ReportTable {
+  columns: ReportColumn[];
+  rows: ReportRow[];
   sets: ResultSet[];
   /** Things the reader should know: skipped results, partial indexes, published checks. */
   notes: string[];
 }
 
-export interface ComparisonOptions {
+export interface ReportTableOptions {
   /** Interval for a cell's repetitions (src/analysis plugs in here); absent: min/max only. */
-  interval?: (values: number[], row: string, column: ComparisonColumn) => Interval | undefined;
+  interval?: (values: number[], row: string, column: ReportColumn) => Interval | undefined;
 }
 
-interface Series {
-  column: Omit<ComparisonColumn, 'index' | 'label' | 'displayLabel' | 'markers'>;
-  passes: UnixBenchPass[];
-}
-
-export function buildComparison(sets: ResultSet[], opts: ComparisonOptions = {}): Comparison {
+export function buildReportTable(sets: ResultSet[], opts: ReportTableOptions = {}): ReportTable {
   const notes: string[] = [];
-  const series = new Map<string, Series>();
   for (const set of sets) {
     for (const result of set.results) {
       const why = unusable(result);
-      if (why) {
-        notes.push(`${set.name}/${result.id}: left out (${why})`);
-        continue;
-      }
-      const passes = result.unixbench!.passes.filter((p) => !p.empty && p.index);
-      const multiPass = new Set(passes.map((p) => p.copies)).size > 1;
-      for (const pass of passes) {
-        const targetLabel = result.target.label ?? result.target.name;
-        const copies = result.published && !multiPass ? null : pass.copies;
-        const version = result.unixbench!.version || result.workload.version;
-        const key = JSON.stringify([set.name, targetLabel, copies, result.emulated, version]);
-        let s = series.get(key);
-        if (!s) {
-          s = {
-            column: {
-              setName: set.name,
-              setSource: set.source,
-              targetLabel,
-              targetName: result.target.name,
-              method: result.target.method,
-              copies,
-              emulated: result.emulated,
-              published: result.published,
-              results: [],
-              partialIndex: false,
-              unixbenchVersion: version,
-            },
-            passes: [],
-          };
-          series.set(key, s);
-        }
-        s.column.results.push(result);
-        s.passes.push(pass);
-        if (pass.index!.partial) s.column.partialIndex = true;
-        const cap = maxSystemCopies(version);
-        if (cap !== undefined && pass.copies === cap && pass.cpusInSystem > cap && !result.workload.options.copies?.length) {
-          notes.push(`${set.name}/${result.id}: the "all CPUs" pass ran ${cap} copies on ${pass.cpusInSystem} CPUs: UnixBench ${version} runs at most ${cap} (6.0.0 has no limit)`);
-        }
-      }
+      if (why) notes.push(`${set.name}/${result.id}: left out (${why})`);
+      else notes.push(...copiesCapNotes(set, result));
     }
   }
-  if (series.size === 0) {
+  const groups = groupsOf(sets);
+  if (groups.length === 0) {
     throw new InputError('REPORT_NO_RESULTS', `no result with a UnixBench index in ${sets.map((s) => s.source).join(', ') || '(no input)'}`, {
       hint: 'give a run directory, a result set (e.g. results/reference/2011) or a folder of UnixBench output with at least one finished pass',
     });
   }
-
-  const all = [...series.values()];
-  const columns = labelColumns(all.map((s) => s.column), sets.length > 1, new Set(all.map((s) => s.column.unixbenchVersion)).size > 1);
-  const rows: ComparisonRow[] = [...INDEX_TESTS, INDEX_SCORE].map((test) => ({
-    test,
-    kind: test === INDEX_SCORE ? 'score' : 'test',
-    cells: all.map((s, i) => {
-      const values = s.passes
-        .map((p) => (test === INDEX_SCORE ? p.index!.score : p.index!.rows.find((r) => r.name === test)?.index))
-        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      return values.length ? cell(values, opts.interval?.(values, test, columns[i]!)) : null;
+  const columns = labelColumns(groups, sets.length > 1, new Set(groups.map((g) => g.key.workloadVersion)).size > 1);
+  const order = new Map(groups.flatMap((g) => g.measurements.map((m) => [m.test, m.order] as const)));
+  const tests = [...new Set(groups.flatMap((g) => g.tests))].sort((a, b) => order.get(a)! - order.get(b)!);
+  const scores = [...new Set(groups.flatMap((g) => g.scores))];
+  const rows: ReportRow[] = [...tests.map((test) => ({ test, kind: 'test' as const })), ...scores.map((test) => ({ test, kind: 'score' as const }))].map((row) => ({
+    ...row,
+    cells: columns.map((c) => {
+      const values = repetitionSamples(c).get(row.test);
+      if (!values?.length) return null;
+      const interval = opts.interval?.(values, row.test, c);
+      return { ...summarize(values), ...(interval ? { interval } : {}) };
     }),
   }));
   for (const c of columns) {
-    if (c.partialIndex) notes.push(`${c.displayLabel}: a subset run; its Index Score is UnixBench's "Partial Only" score over the tests it ran`);
+    if (c.partial) notes.push(`${c.displayLabel}: a subset run; its Index Score is UnixBench's "Partial Only" score over the tests it ran`);
     if (c.emulated) notes.push(`${c.displayLabel}: KVM target run under TCG (software emulation), not a KVM figure`);
   }
   return { columns, rows, sets, notes };
+}
+
+/** UnixBench 5.1.3 runs at most 16 copies: an "all CPUs" pass on a bigger guest says so. */
+function copiesCapNotes(set: ResultSet, result: ResultDoc): string[] {
+  const version = result.unixbench!.version || result.workload.version;
+  const cap = maxSystemCopies(version);
+  if (cap === undefined || result.workload.options.copies?.length) return [];
+  return result.unixbench!.passes
+    .filter((pass) => !pass.empty && pass.index && pass.copies === cap && pass.cpusInSystem > cap)
+    .map((pass) => `${set.name}/${result.id}: the "all CPUs" pass ran ${cap} copies on ${pass.cpusInSystem} CPUs: UnixBench ${version} runs at most ${cap} (6.0.0 has no limit)`);
 }
 
 function unusable(r: ResultDoc): string | undefined {
@@ -162,33 +110,35 @@ function unusable(r: ResultDoc): string | undefined {
   return undefined;
 }
 
-function cell(values: number[], interval: Interval | undefined): ComparisonCell {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return { mean, min: Math.min(...values), max: Math.max(...values), n: values.length, values, ...(interval ? { interval } : {}) };
+/** Published data with one pass per result does not say its copies; the label leaves them out. */
+function copiesShown(g: Group): number | null {
+  if (!g.published) return g.key.copies;
+  const multiPass = g.results.some((r) => new Set(r.unixbench?.passes.filter((p) => !p.empty && p.index).map((p) => p.copies)).size > 1);
+  return multiPass ? g.key.copies : null;
 }
 
-function copiesText(copies: number): string {
-  return `${copies} ${copies === 1 ? 'copy' : 'copies'}`;
-}
-
-function labelColumns(cols: Series['column'][], manySets: boolean, manyVersions: boolean): ComparisonColumn[] {
-  const base = cols.map((c) => (c.copies === null ? c.targetLabel : `${c.targetLabel}, ${copiesText(c.copies)}`));
+function labelColumns(groups: Group[], manySets: boolean, manyVersions: boolean): ReportColumn[] {
+  const base = groups.map((g) => {
+    const copies = copiesShown(g);
+    return copies === null ? g.key.label : `${g.key.label}, ${copiesText(copies)}`;
+  });
   const counts = new Map<string, number>();
   for (const b of base) counts.set(b, (counts.get(b) ?? 0) + 1);
-  return cols.map((c, index) => {
+  return groups.map((g, index) => {
     const clash = (counts.get(base[index]!) ?? 0) > 1;
-    const label = manySets && clash ? `${c.setName}: ${base[index]}` : base[index]!;
-    const markers = [...(c.emulated ? [EMULATED_MARKER] : []), ...(c.published ? [PUBLISHED_MARKER] : []), ...(manyVersions ? [`UnixBench ${c.unixbenchVersion}`] : [])];
+    const label = manySets && clash ? `${g.key.set}: ${base[index]}` : base[index]!;
+    const markers = [...(g.emulated ? [EMULATED_MARKER] : []), ...(g.published ? [PUBLISHED_MARKER] : []), ...(manyVersions ? [`${workloadTitle(g.key.workload)} ${g.key.workloadVersion}`] : [])];
     const displayLabel = markers.length ? `${label} [${markers.join(', ')}]` : label;
-    return { ...c, index, label, displayLabel, markers };
+    return Object.assign(g, { index, copies: copiesShown(g), label, displayLabel, markers });
   });
 }
 
 /** A short label for sentences: the label, still carrying the emulated marker. */
-export function sentenceLabel(c: ComparisonColumn): string {
+export function sentenceLabel(c: ReportColumn): string {
   return c.emulated ? `${c.label} [${EMULATED_MARKER}]` : c.label;
 }
 
-export function scoreRow(cmp: Comparison): ComparisonRow {
-  return cmp.rows[cmp.rows.length - 1]!;
+/** The first score row (UnixBench's System Benchmarks Index Score). */
+export function scoreRow(cmp: ReportTable): ReportRow {
+  return cmp.rows.find((r) => r.kind === 'score')!;
 }

@@ -1,16 +1,16 @@
 import type { EnvironmentManifest, ResultDoc } from '../results/model.js';
-import type { Comparison, ComparisonColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
 
 /**
  * Under which conditions each column was measured: the published conditions of published data,
  * else the environment manifests (guest and host) and UnixBench's own system header.
  */
 export interface ColumnConditions {
-  column: ComparisonColumn;
+  column: ReportColumn;
   items: [string, string][];
 }
 
-export function columnConditions(col: ComparisonColumn): ColumnConditions {
+export function columnConditions(col: ReportColumn): ColumnConditions {
   const items: [string, string][] = [];
   const r = col.results[0];
   if (!r) return { column: col, items };
@@ -26,7 +26,7 @@ export function columnConditions(col: ComparisonColumn): ColumnConditions {
     items.push(['Repetitions', String(new Set(col.results.map((x) => x.id)).size)]);
     items.push(['Measured', dateRange(col.results)]);
   }
-  items.push(['Result set', `${col.setName} (${col.setSource})`]);
+  items.push(['Result set', `${col.key.set} (${col.source})`]);
   return { column: col, items };
 }
 
@@ -69,11 +69,11 @@ function dateRange(results: ResultDoc[]): string {
   return `${starts[0]} to ${ends[ends.length - 1] ?? '?'}`;
 }
 
-export function allConditions(cmp: Comparison): ColumnConditions[] {
+export function allConditions(cmp: ReportTable): ColumnConditions[] {
   return cmp.columns.map(columnConditions);
 }
 
 /** One line for a title page: what was compared. */
-export function comparedLine(cmp: Comparison): string {
+export function comparedLine(cmp: ReportTable): string {
   return cmp.columns.map((c) => c.displayLabel).join(' vs ');
 }

@@ -1,4 +1,4 @@
-import type { ComparisonCell } from './comparison.js';
+import type { ReportCell } from './comparison.js';
 
 /** Index values as UnixBench prints them: one decimal. */
 export function fmtIndex(n: number): string {
@@ -17,22 +17,22 @@ export function fmtSignedPct(n: number): string {
 }
 
 /** A cell's value; several repetitions add their spread: "1234.5 [1200.0-1250.0]". */
-export function fmtCell(c: ComparisonCell | null): string {
+export function fmtCell(c: ReportCell | null): string {
   if (!c) return '-';
-  if (c.n < 2 && !c.interval) return fmtIndex(c.mean);
+  if (c.n < 2 && !c.interval) return fmtIndex(c.center);
   const lo = c.interval ? c.interval.lower : c.min;
   const hi = c.interval ? c.interval.upper : c.max;
-  return `${fmtIndex(c.mean)} [${fmtIndex(lo)}-${fmtIndex(hi)}]`;
+  return `${fmtIndex(c.center)} [${fmtIndex(lo)}-${fmtIndex(hi)}]`;
 }
 
 /** What the brackets in fmtCell mean, for the note under a table. */
-export function spreadNote(cells: (ComparisonCell | null)[]): string | undefined {
-  const withSpread = cells.filter((c): c is ComparisonCell => !!c && (c.n > 1 || !!c.interval));
+export function spreadNote(cells: (ReportCell | null)[]): string | undefined {
+  const withSpread = cells.filter((c): c is ReportCell => !!c && (c.n > 1 || !!c.interval));
   if (withSpread.length === 0) return undefined;
   const iv = withSpread.find((c) => c.interval)?.interval;
   if (iv) {
     const level = iv.level !== undefined ? `${Math.round(iv.level * 100)}% ` : '';
-    return `Values with several repetitions show the mean and [${level}interval${iv.method ? `, ${iv.method}` : ''}].`;
+    return `Values with several repetitions show the geometric mean and [${level}interval${iv.method ? `, ${iv.method}` : ''}].`;
   }
-  return 'Values with several repetitions show the mean and [min-max] over the repetitions.';
+  return 'Values with several repetitions show the geometric mean and [min-max] over the repetitions.';
 }

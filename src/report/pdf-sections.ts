@@ -1,7 +1,7 @@
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import { CHECKS_TITLE } from './checks.js';
 import type { ColumnConditions } from './conditions.js';
-import { EMULATED_MARKER, type Comparison } from './comparison.js';
+import { EMULATED_MARKER, type ReportTable } from './comparison.js';
 import type { PdfDocument, PdfSection } from './pdf.js';
 import type { ReportText, TextTable } from './table-model.js';
 import { scoreSummary } from './table-model.js';
@@ -29,7 +29,7 @@ const TITLE_PAGE_CONDITIONS = 5;
 const TITLE_PAGE_VALUE_CHARS = 110;
 const TITLE_PAGE_KEYS = /kernel|cpu|hardware|unixbench|method|measured|arch|machine|virtuali[sz]ation|product/i;
 
-export function titlePage(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], generatedAt: string): Content[] {
+export function titlePage(cmp: ReportTable, text: ReportText, conditions: ColumnConditions[], generatedAt: string): Content[] {
   const out: Content[] = [
     { text: text.title, style: 'title' },
     { text: `${cmp.columns.length} columns from ${cmp.sets.map((s) => s.source).join(', ')}; baseline ${text.baseline.displayLabel}. Generated ${generatedAt} by virtbench.`, style: 'subtitle' },
@@ -158,7 +158,7 @@ export function notesSection(notes: string[]): PdfSection | undefined {
   return { id: 'notes', title: 'Notes', content: [{ ul: notes.map((n) => ({ text: n, fontSize: 9 })) }], pageBreakBefore: false };
 }
 
-export function standardPdf(cmp: Comparison, text: ReportText, conditions: ColumnConditions[], charts: PdfChart[], extra: PdfSection[], generatedAt: string): PdfDocument {
+export function standardPdf(cmp: ReportTable, text: ReportText, conditions: ColumnConditions[], charts: PdfChart[], extra: PdfSection[], generatedAt: string): PdfDocument {
   const emulated = cmp.columns.some((c) => c.emulated);
   const sections = [tableSection(text), ratiosSection(text), ...(charts.length ? [chartsSection(charts)] : []), ...extra, conditionsSection(conditions)];
   const checks = checksSection(text);

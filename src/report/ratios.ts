@@ -1,4 +1,4 @@
-import type { Comparison, ComparisonColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
 import { sentenceLabel } from './comparison.js';
 import { fmtPct } from './format.js';
 
@@ -11,8 +11,8 @@ import { fmtPct } from './format.js';
  */
 export interface Ratio {
   test: string;
-  column: ComparisonColumn;
-  baseline: ComparisonColumn;
+  column: ReportColumn;
+  baseline: ReportColumn;
   value: number;
   baselineValue: number;
   /** (C - B) / B * 100: negative when C is below the baseline. */
@@ -27,7 +27,7 @@ export interface Ratio {
   baselineSentence: string;
 }
 
-export function ratio(test: string, column: ComparisonColumn, value: number, baseline: ComparisonColumn, baselineValue: number): Ratio {
+export function ratio(test: string, column: ReportColumn, value: number, baseline: ReportColumn, baselineValue: number): Ratio {
   const c = sentenceLabel(column);
   const b = sentenceLabel(baseline);
   const changeVsBaselinePct = ((value - baselineValue) / baselineValue) * 100;
@@ -52,7 +52,7 @@ function gap(pct: number, other: string): string {
 }
 
 /** Ratios of every other column against the baseline, for one row (default: the Index Score). */
-export function ratiosFor(cmp: Comparison, baseline: ComparisonColumn, test?: string): Ratio[] {
+export function ratiosFor(cmp: ReportTable, baseline: ReportColumn, test?: string): Ratio[] {
   const row = test ? cmp.rows.find((r) => r.test === test) : cmp.rows[cmp.rows.length - 1];
   if (!row) return [];
   const b = row.cells[baseline.index];
@@ -61,21 +61,21 @@ export function ratiosFor(cmp: Comparison, baseline: ComparisonColumn, test?: st
   for (const col of cmp.columns) {
     if (col.index === baseline.index) continue;
     const c = row.cells[col.index];
-    if (c) out.push(ratio(row.test, col, c.mean, baseline, b.mean));
+    if (c) out.push(ratio(row.test, col, c.center, baseline, b.center));
   }
   return out;
 }
 
 /** Every row normalised to the baseline (baseline = 100); null where either value is missing. */
-export function normalisedTable(cmp: Comparison, baseline: ComparisonColumn): { test: string; values: (number | null)[] }[] {
+export function normalisedTable(cmp: ReportTable, baseline: ReportColumn): { test: string; values: (number | null)[] }[] {
   return cmp.rows.map((row) => {
     const b = row.cells[baseline.index];
-    return { test: row.test, values: row.cells.map((c) => (c && b ? (c.mean / b.mean) * 100 : null)) };
+    return { test: row.test, values: row.cells.map((c) => (c && b ? (c.center / b.center) * 100 : null)) };
   });
 }
 
 /** The sentence that says how every percentage in a report is taken. */
-export function ratioConvention(baseline: ComparisonColumn): string {
+export function ratioConvention(baseline: ReportColumn): string {
   const b = sentenceLabel(baseline);
   return `Percentages are changes relative to the baseline ${b} (${b} = 100): (column - baseline) / baseline. ` +
     `The reverse statement ("${b} is x% above ...") takes the gap relative to the other column instead, so the two figures differ.`;

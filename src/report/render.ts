@@ -6,7 +6,7 @@ import { chooseBaseline } from './baseline.js';
 import { verdictPages } from './verdict-pages.js';
 import { renderChartPng, renderChartSvg, DEFAULT_CHART_SIZE, DEFAULT_SVG_SIZE, type ChartSize } from './chart-render.js';
 import { reportCharts, type ChartOptions, type ChartSpec } from './chart-specs.js';
-import { buildComparison, type Comparison, type ComparisonOptions } from './comparison.js';
+import { buildReportTable, type ReportTable, type ReportTableOptions } from './comparison.js';
 import { allConditions } from './conditions.js';
 import { analysisInterval } from './intervals.js';
 import { renderPdf, type PdfSection } from './pdf.js';
@@ -36,12 +36,12 @@ export interface ReportOptions {
   /** SVG chart size in points (default 900 x 500; the PDF scales it to the page width). */
   svgChartSize?: ChartSize;
   /** Default: analysis's 95% interval for cells with several repetitions. */
-  comparison?: ComparisonOptions;
+  comparison?: ReportTableOptions;
   /** false: show min-max instead of an interval. */
   intervals?: boolean;
   charts?: ChartOptions;
   /** Extra PDF sections (e.g. analysis's verdict), placed after the charts. */
-  extraPdfSections?: PdfSection[] | ((cmp: Comparison) => PdfSection[]);
+  extraPdfSections?: PdfSection[] | ((cmp: ReportTable) => PdfSection[]);
   /** false: no verdict pages (each measured column against the baseline) in the PDF. */
   verdicts?: boolean;
   /** Fixed date for reproducible output; default now. */
@@ -49,7 +49,7 @@ export interface ReportOptions {
 }
 
 export interface ReportOutput {
-  comparison: Comparison;
+  comparison: ReportTable;
   terminal?: string;
   files: string[];
   /** Milliseconds per stage, for the benchmark and --debug. */
@@ -85,7 +85,7 @@ export async function renderReport(sets: ResultSet[], opts: ReportOptions): Prom
   };
 
   const interval = opts.comparison?.interval ?? (opts.intervals === false ? undefined : (v: number[]) => analysisInterval(v));
-  const cmp = await time('comparison', () => buildComparison(sets, { ...opts.comparison, ...(interval ? { interval } : {}) }));
+  const cmp = await time('comparison', () => buildReportTable(sets, { ...opts.comparison, ...(interval ? { interval } : {}) }));
   const baseline = chooseBaseline(cmp, opts.baseline);
   const text = buildReportText(cmp, baseline);
   const conditions = allConditions(cmp);

@@ -1,14 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Comparison } from './comparison.js';
+import type { ReportTable } from './comparison.js';
 import { fmtIndex } from './format.js';
 
 /**
  * table.csv: the seed's shape (tests as rows, one column per series, the Index Score last),
- * headers carrying the markers. Values are the means with UnixBench's one decimal.
+ * headers carrying the markers. Values are the geometric means with UnixBench's one decimal.
  */
-export function renderCsv(cmp: Comparison): string {
+export function renderCsv(cmp: ReportTable): string {
   const header = ['test', ...cmp.columns.map((c) => c.displayLabel)];
-  const rows = cmp.rows.map((r) => [r.test, ...r.cells.map((c) => (c ? fmtIndex(c.mean) : ''))]);
+  const rows = cmp.rows.map((r) => [r.test, ...r.cells.map((c) => (c ? fmtIndex(c.center) : ''))]);
   return stringify([header, ...rows]);
 }
 
@@ -16,22 +16,22 @@ export function renderCsv(cmp: Comparison): string {
  * table-long.csv: one line per (column, test) with the spread and what each column is, for
  * spreadsheets and scripts that should not parse headers.
  */
-export function renderLongCsv(cmp: Comparison): string {
-  const header = ['set', 'target', 'method', 'copies', 'emulated', 'published_source', 'test', 'mean', 'min', 'max', 'n', 'interval_lower', 'interval_upper'];
+export function renderLongCsv(cmp: ReportTable): string {
+  const header = ['set', 'target', 'method', 'copies', 'emulated', 'published_source', 'test', 'geometric_mean', 'min', 'max', 'n', 'interval_lower', 'interval_upper'];
   const rows: (string | number)[][] = [];
   for (const col of cmp.columns) {
     for (const r of cmp.rows) {
       const c = r.cells[col.index];
       if (!c) continue;
       rows.push([
-        col.setName,
-        col.targetLabel,
+        col.key.set,
+        col.key.label,
         col.method,
         col.copies ?? '',
         col.emulated ? 'yes (TCG)' : 'no',
         col.published?.source ?? '',
         r.test,
-        round(c.mean),
+        round(c.center),
         c.min,
         c.max,
         c.n,

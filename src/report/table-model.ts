@@ -1,5 +1,6 @@
+import { workloadTitle } from '../results/measurements.js';
 import { columnChecks, type ColumnChecks } from './checks.js';
-import type { Comparison, ComparisonColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
 import { scoreRow } from './comparison.js';
 import { fmtCell, fmtIndex, fmtSignedPct, spreadNote } from './format.js';
 import { normalisedTable, ratioConvention, ratiosFor, type Ratio } from './ratios.js';
@@ -17,8 +18,8 @@ export interface TextTable {
 
 export interface ReportText {
   title: string;
-  columns: ComparisonColumn[];
-  baseline: ComparisonColumn;
+  columns: ReportColumn[];
+  baseline: ReportColumn;
   index: TextTable;
   normalised: TextTable;
   ratios: Ratio[];
@@ -28,13 +29,16 @@ export interface ReportText {
   checks: ColumnChecks[];
 }
 
-export function reportTitle(cmp: Comparison): string {
+export function reportTitle(cmp: ReportTable): string {
   const names = cmp.sets.map((s) => s.name);
-  const versions = [...new Set(cmp.columns.map((c) => c.unixbenchVersion))].sort();
-  return `UnixBench ${versions.join(' and ')} comparison: ${names.join(' + ')}`;
+  const workloads = [...new Set(cmp.columns.map((c) => c.key.workload))].map((w) => {
+    const versions = [...new Set(cmp.columns.filter((c) => c.key.workload === w).map((c) => c.key.workloadVersion))].sort();
+    return `${workloadTitle(w)} ${versions.join(' and ')}`;
+  });
+  return `${workloads.join(', ')} comparison: ${names.join(' + ')}`;
 }
 
-export function buildReportText(cmp: Comparison, baseline: ComparisonColumn): ReportText {
+export function buildReportText(cmp: ReportTable, baseline: ReportColumn): ReportText {
   const header = ['Test', ...cmp.columns.map((c) => c.displayLabel)];
   const spread = spreadNote(cmp.rows.flatMap((r) => r.cells));
   const index: TextTable = {
@@ -66,7 +70,7 @@ export function buildReportText(cmp: Comparison, baseline: ComparisonColumn): Re
   };
 }
 
-function publishedNotes(cmp: Comparison): string[] {
+function publishedNotes(cmp: ReportTable): string[] {
   const sources = new Map<string, string[]>();
   for (const c of cmp.columns) {
     if (!c.published) continue;
@@ -76,7 +80,7 @@ function publishedNotes(cmp: Comparison): string[] {
 }
 
 /** The Index Score of each column, for summaries. */
-export function scoreSummary(cmp: Comparison): { column: ComparisonColumn; score: string }[] {
+export function scoreSummary(cmp: ReportTable): { column: ReportColumn; score: string }[] {
   const row = scoreRow(cmp);
   return cmp.columns.map((c) => ({ column: c, score: fmtCell(row.cells[c.index] ?? null) }));
 }

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { UnixBenchIndexTable, UnixBenchPass } from '../workloads/unixbench/model.js';
+import { resultMeasurements } from './measurements.js';
 import type { ResultDoc, ResultSet } from './model.js';
 
 /**
@@ -33,37 +33,14 @@ export function resultRows(setName: string, doc: ResultDoc): Row[] {
   if (doc.status === 'failed' && passes.every((p) => p.empty)) {
     return [{ ...base, ...empty, error: doc.error?.message ?? 'failed' }];
   }
-  const rows: Row[] = [];
-  for (const pass of passes) rows.push(...passRows(pass).map((r) => ({ ...base, ...empty, ...r })));
-  return rows;
-}
-
-function passRows(pass: UnixBenchPass): Partial<Row>[] {
-  const tables = [pass.index, ...(pass.otherIndexes ?? [])].filter((t): t is UnixBenchIndexTable => t !== undefined);
-  const common = { copies: pass.copies, cpus_in_system: pass.cpusInSystem };
-  const rows: Partial<Row>[] = [];
-  const seen = new Set<string>();
-  for (const table of tables) {
-    const category = table.category ?? 'System Benchmarks';
-    for (const row of table.rows) {
-      const t = pass.tests.find((x) => x.name === row.name);
-      seen.add(row.name);
-      rows.push({
-        ...common, category, test: row.name,
-        value: t?.value ?? null, unit: t?.unit ?? null, seconds: t?.seconds ?? null, samples: t?.samples ?? null,
-        baseline: row.baseline, result: row.result, index: row.index,
-      });
-    }
-  }
-  for (const t of pass.tests) {
-    if (seen.has(t.name)) continue;
-    rows.push({ ...common, test: t.name, value: t.value, unit: t.unit, seconds: t.seconds, samples: t.samples });
-  }
-  for (const table of tables) {
-    const category = table.category ?? 'System Benchmarks';
-    rows.push({ ...common, category, test: `${category} Index Score`, index: table.score, partial: table.partial });
-  }
-  return rows;
+  return resultMeasurements({ name: setName, source: setName }, doc)
+    .filter((m) => m.level === 'run')
+    .map((m) => ({
+      ...base, ...empty,
+      copies: m.copies, cpus_in_system: m.cpusInSystem ?? null, category: m.category ?? null, test: m.test,
+      value: m.raw?.value ?? null, unit: m.raw?.unit ?? null, seconds: m.raw?.seconds ?? null, samples: m.raw?.samples ?? null,
+      baseline: m.baseline ?? null, result: m.indexed ?? null, index: m.index ?? null, partial: m.partial ?? null,
+    }));
 }
 
 export function exportCsv(sets: ResultSet[]): string {

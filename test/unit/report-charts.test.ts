@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderChartPng, renderChartSvg } from '../../src/report/chart-render.js';
 import { indexPerTestChart, indexScoreChart, normalisedChart, reportCharts } from '../../src/report/chart-specs.js';
-import { buildComparison } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/comparison.js';
 import { emulatedRepetitions, fixtureRunB, reference2011 } from './report-data.js';
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
@@ -13,7 +13,7 @@ function pngSize(buf: Buffer): { width: number; height: number } {
 }
 
 describe('report charts', async () => {
-  const cmp = buildComparison([await reference2011()]);
+  const cmp = buildReportTable([await reference2011()]);
 
   it('renders each chart as a real PNG of the stated size', () => {
     for (const spec of reportCharts(cmp, cmp.columns[3]!)) {
@@ -42,7 +42,7 @@ describe('report charts', async () => {
 
   it('draws error bars: from repetitions by default, or as given', async () => {
     const base = (await fixtureRunB()).results[0]!;
-    const reps = buildComparison([{ source: 'test', name: 'reps', results: emulatedRepetitions(base, [0.9, 1.0, 1.1]) }]);
+    const reps = buildReportTable([{ source: 'test', name: 'reps', results: emulatedRepetitions(base, [0.9, 1.0, 1.1]) }]);
     const spec = indexScoreChart(reps);
     const bars = spec.config.options!.plugins!.vbErrorBars!.bars!;
     // min-max over the repetitions: 0.9 x 1096.3 and 1.1 x 1096.3, rounded as stored
@@ -56,7 +56,7 @@ describe('report charts', async () => {
 
   it('marks emulated series in the legend and caption', async () => {
     const base = (await fixtureRunB()).results[0]!;
-    const mixed = buildComparison([await fixtureRunB(), { source: 'test', name: 'tcg', results: emulatedRepetitions(base, [1]) }]);
+    const mixed = buildReportTable([await fixtureRunB(), { source: 'test', name: 'tcg', results: emulatedRepetitions(base, [1]) }]);
     const spec = indexPerTestChart(mixed);
     const labels = spec.config.data.datasets.map((d) => d.label);
     expect(labels.filter((l) => l?.includes('[emulated (TCG)]'))).toEqual(['kvm, 1 copy [emulated (TCG)]', 'kvm, 2 copies [emulated (TCG)]']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { chooseBaseline } from '../../src/report/baseline.js';
-import { buildComparison } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/comparison.js';
 import { fmtSignedPct } from '../../src/report/format.js';
 import { normalisedTable, ratiosFor } from '../../src/report/ratios.js';
 import { buildReportText } from '../../src/report/table-model.js';
@@ -11,7 +11,7 @@ import { fixtureRunB, reference2011 } from './report-data.js';
 // The slides: (5101.8 - 4028.1) / 5101.8 = 21.0 %, (5101.8 - 3411.2) / 5101.8 = 33.1 %;
 // relative to the slower system the same gaps are +26.7 % and +49.6 % (shared/seed/README.md).
 describe('ratios against a baseline, stated both ways', async () => {
-  const cmp = buildComparison([await reference2011()]);
+  const cmp = buildReportTable([await reference2011()]);
   const lxc = chooseBaseline(cmp, 'LXC (guest x86_64)');
   const byLabel = Object.fromEntries(ratiosFor(cmp, lxc).map((r) => [r.column.label, r]));
 
@@ -60,7 +60,7 @@ describe('ratios against a baseline, stated both ways', async () => {
   });
 
   it('takes a copies pass as baseline: the fixture 2-copy pass against its 1-copy pass', async () => {
-    const fx = buildComparison([await fixtureRunB()]);
+    const fx = buildReportTable([await fixtureRunB()]);
     const [r] = ratiosFor(fx, chooseBaseline(fx, '1'));
     // 1810.2 vs 1096.3 (the fixture's printed Index Scores)
     expect(r!.columnSentence).toBe('runB_i1_c1_c2_index, 2 copies is 65.1% above runB_i1_c1_c2_index, 1 copy (runB_i1_c1_c2_index, 1 copy = 100)');

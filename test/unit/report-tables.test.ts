@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/results/csv-read.js';
 import { chooseBaseline } from '../../src/report/baseline.js';
-import { buildComparison } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/comparison.js';
 import { INDEX_SCORE, INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
 import { renderCsv } from '../../src/report/table-csv.js';
 import { renderHtml } from '../../src/report/table-html.js';
@@ -14,7 +14,7 @@ import { fixtureRunB, reference2011 } from './report-data.js';
 // not computed by the test.
 describe('report tables from the 2011 reference', async () => {
   const set = await reference2011();
-  const cmp = buildComparison([set]);
+  const cmp = buildReportTable([set]);
 
   it('has the seed columns in the seed order, published and with their source', () => {
     expect(cmp.columns.map((c) => c.label)).toEqual(['KVM (guest)', 'Virtuozzo/OpenVZ (guest)', 'LXC (guest x86 32-bit)', 'LXC (guest x86_64)']);
@@ -30,12 +30,12 @@ describe('report tables from the 2011 reference', async () => {
   });
 
   it('holds the published values', () => {
-    const v = (test: string, col: number) => cmp.rows.find((r) => r.test === test)!.cells[col]!.mean;
+    const v = (test: string, col: number) => cmp.rows.find((r) => r.test === test)!.cells[col]!.center;
     expect(v('Dhrystone 2 using register variables', 0)).toBe(9237.4);
     expect(v('Execl Throughput', 1)).toBe(5156.4);
     expect(v('File Copy 4096 bufsize 8000 maxblocks', 2)).toBe(7870.5);
     expect(v('System Call Overhead', 3)).toBe(5632);
-    expect(cmp.rows.at(-1)!.cells.map((c) => c!.mean)).toEqual([3411.2, 4028.1, 4694.3, 5101.8]);
+    expect(cmp.rows.at(-1)!.cells.map((c) => c!.center)).toEqual([3411.2, 4028.1, 4694.3, 5101.8]);
   });
 
   it('writes table.csv in the seed shape, values as published', () => {
@@ -72,10 +72,10 @@ describe('report tables from the 2011 reference', async () => {
 });
 
 describe('report tables from the fixture (1-copy and 2-copy passes)', async () => {
-  const cmp = buildComparison([await fixtureRunB()]);
+  const cmp = buildReportTable([await fixtureRunB()]);
   it('gives one column per copies pass, values as UnixBench printed them', () => {
     expect(cmp.columns.map((c) => c.label)).toEqual(['runB_i1_c1_c2_index, 1 copy', 'runB_i1_c1_c2_index, 2 copies']);
-    expect(cmp.rows[0]!.cells.map((c) => c!.mean)).toEqual([3096.8, 2498.1]);
-    expect(cmp.rows.at(-1)!.cells.map((c) => c!.mean)).toEqual([1096.3, 1810.2]);
+    expect(cmp.rows[0]!.cells.map((c) => c!.center)).toEqual([3096.8, 2498.1]);
+    expect(cmp.rows.at(-1)!.cells.map((c) => c!.center)).toEqual([1096.3, 1810.2]);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, afterAll, describe as suite, expect, it } from 'vitest';
 import { checkClaims } from '../../src/analysis/claims.js';
 import { seededRng } from '../../src/core/random.js';
-import { repetitionSamples, columnsOf } from '../../src/analysis/samples.js';
+import { repetitionSamples, groupsOf } from '../../src/analysis/groups.js';
 import { syntheticSet, type SyntheticColumn } from '../support/synthetic.js';
 import { runReproduce } from '../../src/cli/reproduce.js';
 import { loadResultSets } from '../../src/results/load.js';
@@ -19,7 +19,7 @@ const published: Record<string, Record<string, number>> = {};
 
 beforeAll(async () => {
   reference = (await loadResultSets(REFERENCE))[0]!;
-  for (const col of columnsOf(reference!)) {
+  for (const col of groupsOf(reference!)) {
     published[col.key.label] = Object.fromEntries([...repetitionSamples(col)].map(([t, v]) => [t, v[0]!]));
   }
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultDoc, ResultSet } from '../../src/results/model.js';
-import { buildComparison } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/comparison.js';
 import { buildReportText } from '../../src/report/table-model.js';
 import { dryRunText } from '../../src/runner/dry-run.js';
 import { unixbenchCommandLines } from '../../src/runner/unixbench-workload.js';
@@ -72,7 +72,7 @@ describe('results of two versions', () => {
     const real = set.results[0]!;
     // The same real 5.1.3 result relabelled as 6.0.0 (a stand-in: only its version differs).
     const as6: ResultDoc = { ...real, id: 'six', unixbench: { ...real.unixbench!, version: '6.0.0' }, workload: { ...real.workload, version: '6.0.0' } };
-    const cmp = buildComparison([{ ...set, results: [real, as6] }]);
+    const cmp = buildReportTable([{ ...set, results: [real, as6] }]);
     expect(cmp.columns.map((c) => c.displayLabel)).toEqual([
       'runB_i1_c1_c2_index, 1 copy [UnixBench 5.1.3]',
       'runB_i1_c1_c2_index, 2 copies [UnixBench 5.1.3]',
@@ -91,7 +91,7 @@ describe('results of two versions', () => {
       ...real,
       unixbench: { ...real.unixbench!, passes: real.unixbench!.passes.map((p) => (p.copies === 2 ? { ...p, copies: 16, cpusInSystem: 32 } : p)) },
     };
-    const cmp = buildComparison([{ ...set, results: [capped] }]);
+    const cmp = buildReportTable([{ ...set, results: [capped] }]);
     expect(cmp.notes).toContain('runB_i1_c1_c2_index/runB_i1_c1_c2_index-r1: the "all CPUs" pass ran 16 copies on 32 CPUs: UnixBench 5.1.3 runs at most 16 (6.0.0 has no limit)');
     expect(readFileSync(join(unixbenchFixture('runB_i1_c1_c2_index'), 'vm-2026-11-26-02'), 'utf8')).toContain('2 CPUs in system; running 2 parallel copies of tests');
   });
