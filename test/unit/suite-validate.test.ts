@@ -124,7 +124,7 @@ describe('the shipped suites', () => {
   const files = readdirSync(SUITES).filter((f) => f.endsWith('.yaml'));
 
   it('are all there', () => {
-    expect(files.sort()).toEqual(['host-quick.yaml', 'kernel-regression.yaml', 'kvm-quick.yaml', 'local-quick.yaml', 'lxc-quick.yaml', 'seed-2011.yaml']);
+    expect(files.sort()).toEqual(['host-quick.yaml', 'kernel-regression.yaml', 'kvm-quick.yaml', 'lab-kernels.yaml', 'local-quick.yaml', 'lxc-quick.yaml', 'seed-2011.yaml']);
   });
 
   for (const f of files) {
