@@ -7,7 +7,7 @@ import type { KernelPlan, SuiteHost } from '../../suite/plan.js';
 import type { EventSink } from '../progress/events.js';
 import type { KernelRunState, RunStateFile } from '../run-state.js';
 import { checkSwitchable, clearOneTimeEntry, probeBoot, readGrub, rebootToDefault, startBoot, type GrubView } from './boot.js';
-import { waitForNewBoot } from './wait.js';
+import { HostRebootTimeoutError, waitForNewBoot } from './wait.js';
 
 export type OpenHost = (host: SuiteHost, key: RunKey, opts?: { deadlineMs?: number }) => Promise<CommandHost>;
 
@@ -58,14 +58,22 @@ export class LabKernels {
     if (last?.status === 'booting' && now.bootId === last.fromBootId) {
       this.say(`${this.d.plan.host} has not gone down yet for the reboot into ${last.release} that the previous attempt asked for: waiting for it`);
       await host.close().catch(() => undefined);
-      const back = await waitForNewBoot({
-        open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
-        hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
-        signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`,
-      });
-      host = back.host;
+      try {
+        const back = await waitForNewBoot({
+          open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
+          // The killed run may have died before it asked for the reboot: a minute tells.
+          hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: Math.min(60, this.d.plan.rebootTimeoutSeconds) * 1000,
+          signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`,
+        });
+        host = back.host;
+        now = back.state;
+      } catch (e) {
+        if (!(e instanceof HostRebootTimeoutError)) throw e;
+        this.say(`${this.d.plan.host} did not go down within a minute: the previous attempt died before its reboot; switching again`);
+        host = await this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs: 30_000 });
+        now = await probeBoot(host);
+      }
       this.live = host;
-      now = back.state;
     }
     if (last?.status === 'booting') {
       await this.d.state.update((s) => {
