@@ -198,7 +198,17 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
 async function addRound(d: RunnerDeps, hostName: string, round: number): Promise<ScheduledStep[]> {
   const s = d.state.state;
   const targets = s.plan.targets.filter((t) => t.spec.host === hostName).map((t) => t.spec.name);
-  const steps = shuffled(targets, seededRng((s.seed + round * 0x9e3779b1) >>> 0).next).map((target) => ({ target, host: hostName, repetition: round }));
+  const random = seededRng((s.seed + round * 0x9e3779b1) >>> 0).next;
+  const k = s.plan.kernels;
+  let steps: ScheduledStep[];
+  if (k?.host === hostName) {
+    // A lab host's round is one per kernel, in the reverse of the previous round's kernel order (old, new, new, old, ...).
+    const prev = [...new Set((s.schedule[hostName] ?? []).filter((x) => x.repetition === round - 1 && x.kernel !== undefined).map((x) => x.kernel!))];
+    const order = prev.length === k.releases.length ? [...prev].reverse() : k.releases;
+    steps = order.flatMap((kernel) => shuffled(targets, random).map((target) => ({ target, host: hostName, repetition: round, kernel })));
+  } else {
+    steps = shuffled(targets, random).map((target) => ({ target, host: hostName, repetition: round }));
+  }
   await d.state.update((st) => {
     st.schedule[hostName] = [...(st.schedule[hostName] ?? []), ...steps];
     for (const x of steps) st.steps[resultIdOf(x)] = { resultId: resultIdOf(x), status: 'pending', attempts: 0 };
