@@ -7,6 +7,7 @@ import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 import { guestsCommand } from './guests.js';
 import { doctorCommand } from './doctor.js';
+import { historyCommand } from './history.js';
 
 /**
  * Every `virtbench` sub-command, one file each under src/cli/. A command file parses its
@@ -21,3 +22,4 @@ commands.push(reproduceCommand);
 commands.push(runCommand);
 commands.push(guestsCommand);
 commands.push(doctorCommand);
+commands.push(historyCommand);
