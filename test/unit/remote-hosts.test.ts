@@ -99,3 +99,24 @@ targets:
     }
   });
 });
+
+describe('the dry run of a suite with a lab host', () => {
+  it('lists the commands per host: the upload from here, the container on the lab', async () => {
+    const { dryRunText } = await import('../../src/runner/dry-run.js');
+    const { defaultProviders } = await import('../../src/runner/providers.js');
+    const plan = parseSuite(`hosts:
+  lab: { address: 192.0.2.10, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0" }
+targets:
+  - { name: here, method: lxc }
+  - { name: there, method: lxc, host: lab, network: { bridge: labbr, subnet: 10.9.0.0/24 } }
+`, '/tmp/vbt16.yaml');
+    const text = await dryRunText(plan, { providers: defaultProviders(), workloadLines: ['./Run'], seed: 1 });
+    const lab = text.slice(text.indexOf('host lab [root@192.0.2.10:22]'));
+    expect(text.indexOf('host local (this machine): 1 target(s)')).toBeLessThan(text.indexOf('host lab'));
+    expect(lab).toMatch(/\[local\] \$ tar -C \/\S+\/rootfs\/debian-bookworm-amd64-\w+\/root --numeric-owner --xattrs -cf - \./);
+    expect(lab).toMatch(/\[root@192\.0\.2\.10:22\] \$ tar -C \/var\/cache\/virtbench\/rootfs\/debian-bookworm-amd64-\w+\.upload\/root/);
+    expect(lab).toContain('[root@192.0.2.10:22] $ ip link add name labbr type bridge');
+    expect(lab).toContain('[root@192.0.2.10:22] $ lxc-start -n there -d');
+    expect(lab).not.toContain('-n here');
+  });
+});
