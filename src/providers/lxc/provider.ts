@@ -152,7 +152,8 @@ export class LxcProvider implements Provider<LxcTarget> {
       const t1 = Date.now();
       say(`starting ${name} at ${address}`);
       ctx.signal?.throwIfAborted();
-      await host.run(['lxc-start', '-n', name, '-d'], { timeoutMs: 60_000 });
+      const started = await host.run(['lxc-start', '-n', name, '-d'], { timeoutMs: 60_000, allowFailure: true });
+      if (started.exitCode !== 0) throw await startFailure(host, name, posix.join(dir, 'lxc.log'), started.stderr);
       await this.opts.afterStart?.(name, host);
       await waitForSsh(host, address, 22, {
         timeoutMs: this.opts.sshTimeoutMs ?? 60_000,
@@ -237,6 +238,15 @@ async function removeEmptyCgroups(host: CommandHost, container: string): Promise
       if (await exists(host, dir)) await host.run(['find', dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', '+'], { allowFailure: true });
     }
   }
+}
+
+/** lxc-start says only "failed to start"; the reason is in the container's log: quote its errors. */
+async function startFailure(host: CommandHost, name: string, logFile: string, stderr: string): Promise<ProviderError> {
+  const log = await host.readFile(logFile).then((b) => b.toString('utf8'), () => '');
+  const errors = log.split('\n').filter((l) => / ERROR /.test(l)).slice(-6).map((l) => l.replace(/^.*? ERROR\s+/, ''));
+  return new ProviderError('LXC_START_FAILED', `lxc-start of ${name} on ${host.name} failed:\n    ${(errors.length ? errors : [stderr.trim() || '(no output)']).join('\n    ')}`, {
+    hint: `the container's log: ${logFile} on ${host.name} (removed with the container); see also: virtbench doctor${host.isLocal ? '' : ' --host'}`,
+  });
 }
 
 export function isLxcHandle(x: Record<string, unknown>): x is LxcHandle {
