@@ -89,6 +89,8 @@ export function buildReportTable(sets: ResultSet[], opts: ReportTableOptions = {
   for (const c of columns) {
     if (c.partial) notes.push(`${c.displayLabel}: a subset run; its Index Score is UnixBench's "Partial Only" score over the tests it ran`);
     if (c.emulated) notes.push(`${c.displayLabel}: KVM target run under TCG (software emulation), not a KVM figure`);
+    const dropped = c.results[0]?.guestFacts?.droppedOptions;
+    if (Array.isArray(dropped) && dropped.length) notes.push(`${c.displayLabel}: options of the reproduced QEMU command line not passed (today's QEMU lacks them): ${dropped.join('; ')}`);
   }
   return { columns, rows, sets, notes };
 }

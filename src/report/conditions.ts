@@ -22,6 +22,7 @@ export function columnConditions(col: ReportColumn): ColumnConditions {
     items.push(['Target', `${r.target.name} on ${r.target.host}`]);
     items.push(...manifestItems('Guest', r.manifest));
     items.push(...manifestItems('Host', r.hostManifest));
+    items.push(...guestFactItems(r));
     items.push(...unixbenchItems(r));
     items.push(['Repetitions', String(new Set(col.results.map((x) => x.id)).size)]);
     items.push(['Measured', dateRange(col.results)]);
@@ -42,6 +43,15 @@ function manifestItems(who: string, m: EnvironmentManifest | undefined): [string
   if (m.governor) out.push([`${who} governor`, m.governor]);
   if (m.compiler) out.push([`${who} compiler`, m.compiler]);
   if (m.unixbench) out.push(['UnixBench source', `${m.unixbench.version}, sha256 ${m.unixbench.sourceSha256.slice(0, 16)}...`]);
+  return out;
+}
+
+/** What the guest's facts say that the conditions need: the KVM disk cache mode, and the old QEMU options that were dropped. */
+function guestFactItems(r: ResultDoc): [string, string][] {
+  const f = r.guestFacts ?? {};
+  const out: [string, string][] = [];
+  if (typeof f.diskCache === 'string') out.push(['Disk cache (QEMU -drive)', f.diskCache]);
+  if (Array.isArray(f.droppedOptions)) for (const d of f.droppedOptions) if (typeof d === 'string') out.push(['Dropped QEMU option', d]);
   return out;
 }
 

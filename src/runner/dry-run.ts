@@ -8,6 +8,7 @@ import { shellCommand } from '../remote/quote.js';
 import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 import { drawSeed, resultIdOf, scheduleFor } from '../suite/order.js';
 import type { RunPlan, SuiteHost } from '../suite/plan.js';
+import { droppedOptionLines } from '../providers/kvm/legacy-options.js';
 
 /**
  * A CommandHost that refuses to run anything: --dry-run gives providers this one, so a plan()
@@ -94,6 +95,7 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
     out.push(`target ${t.spec.name} (${t.spec.method}, label "${t.label}") on host ${suiteHost.name} [${host.name}]${note}`);
     const capped = copiesCapNote(plan, spec, suiteHost);
     if (capped) out.push(`  ${capped}`);
+    if (spec.method === 'kvm') for (const l of droppedOptionLines(spec.droppedOptions)) out.push(`  not passed to QEMU: ${l}`);
     const provider = o.providers[t.spec.method];
     if (!provider) {
       out.push(`  (no ${t.spec.method} provider in this build: cannot show its commands)`);

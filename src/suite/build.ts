@@ -102,6 +102,7 @@ function toSpec(t: RawTarget, hosts: SuiteHost[], resolvePath: (p: string) => st
           : undefined,
         ...(t.kernel && 'package' in t.kernel ? { kernelPackage: { name: t.kernel.package, ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) } } : {}),
         image: t.image.kind === 'cloud' ? { kind: 'cloud', path: resolvePath(t.image.path) } : { ...t.image },
+        ...(t.droppedOptions?.length ? { droppedOptions: [...t.droppedOptions] } : {}),
       };
     case 'openvz':
       return {

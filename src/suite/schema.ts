@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEGACY_QEMU_OPTIONS, type LegacyQemuOption } from '../providers/kvm/legacy-options.js';
 import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchTestOrGroup, maxSystemCopies, UNIXBENCH_VERSIONS, type UnixBenchVersion } from '../workloads/unixbench/catalogue.js';
 
 /**
@@ -96,6 +97,7 @@ const kvmTarget = z.strictObject({
     }),
   ], { error: 'expected kernel: { path, initrd, append } (your own kernel) or kernel: { package: linux-image-... } (a Debian kernel package)' }).optional(),
   image: kvmImage.prefault({ kind: 'debootstrap' }),
+  droppedOptions: z.array(z.enum(Object.keys(LEGACY_QEMU_OPTIONS) as [LegacyQemuOption, ...LegacyQemuOption[]])).optional(),
 });
 
 const openvzTarget = z.strictObject({

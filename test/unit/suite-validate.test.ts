@@ -137,12 +137,17 @@ describe('the shipped suites', () => {
 
   it('seed-2011 is the 2011 comparison: LXC, OpenVZ on a remote host, KVM with the slides\' tuning, default UnixBench', () => {
     const plan = parseSuite(readFileSync(join(SUITES, 'seed-2011.yaml'), 'utf8'), join(SUITES, 'seed-2011.yaml'));
-    expect(plan.targets.map((t) => t.spec.method)).toEqual(['lxc', 'openvz', 'kvm']);
+    expect(plan.targets.map((t) => t.spec.method)).toEqual(['lxc', 'openvz', 'kvm', 'kvm']);
     expect(plan.workload.profile).toBe('default');
     expect(plan.workload.options).toEqual({ locale: 'C', version: '5.1.3', allowOtherVersion: false });
-    const kvm = plan.targets.find((t) => t.spec.method === 'kvm')!;
-    expect(kvm.cpusFromHost).toBe(true);
-    expect(kvm.spec).toMatchObject({ memoryMiB: 2048, cpuModel: 'host', disk: { cache: 'none', aio: 'native' } });
+    const [kvm, tuned] = plan.targets.filter((t) => t.spec.method === 'kvm');
+    expect(kvm!.cpusFromHost).toBe(true);
+    // The reproduction column: the slides set no cache mode, and QEMU before 1.2 then used writethrough.
+    expect(kvm!.spec).toMatchObject({ memoryMiB: 2048, cpuModel: 'host', disk: { cache: 'writethrough', aio: 'threads' }, droppedOptions: ['-clock hpet', 'boot=on', 'vlan='] });
+    expect(kvm!.label).toBe('KVM (virtio, 2011 defaults)');
+    // Today's tuning beside it, labelled as such.
+    expect(tuned!.spec).toMatchObject({ memoryMiB: 2048, cpuModel: 'host', disk: { cache: 'none', aio: 'native' } });
+    expect(tuned!.label).toBe('KVM (virtio, cache=none aio=native)');
     for (const t of plan.targets) expect(t.spec.limits).toEqual({});
     const openvz = plan.targets.find((t) => t.spec.method === 'openvz')!;
     expect(plan.hosts.find((h) => h.name === openvz.spec.host)).toMatchObject({ kind: 'remote', ssh: { address: '192.0.2.10', user: 'root' } });

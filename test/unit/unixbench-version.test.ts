@@ -96,3 +96,41 @@ describe('results of two versions', () => {
     expect(readFileSync(join(unixbenchFixture('runB_i1_c1_c2_index'), 'vm-2026-11-26-02'), 'utf8')).toContain('2 CPUs in system; running 2 parallel copies of tests');
   });
 });
+
+describe('the 2011 KVM conditions in the plan', () => {
+  it('the dry run of seed-2011 runs the reproduction column with cache=writethrough and names the dropped options', async () => {
+    const { KvmProvider } = await import('../../src/providers/kvm/provider.js');
+    const file = join(import.meta.dirname, '..', '..', 'suites', 'seed-2011.yaml');
+    const plan = parseSuite(readFileSync(file, 'utf8'), file);
+    const text = await dryRunText(plan, { providers: { kvm: new KvmProvider() }, workloadLines: unixbenchCommandLines(plan), seed: 1 });
+    const kvm = text.slice(text.indexOf('target kvm (kvm'), text.indexOf('target kvm-tuned'));
+    expect(kvm).toContain('not passed to QEMU: -clock hpet: dropped, the -clock option no longer exists');
+    expect(kvm).toContain('not passed to QEMU: boot=on: dropped');
+    expect(kvm).toContain('not passed to QEMU: vlan=: dropped');
+    expect(kvm).toMatch(/cache=writethrough,aio=threads/);
+    const tuned = text.slice(text.indexOf('target kvm-tuned'));
+    expect(tuned).toMatch(/cache=none,aio=native/);
+    expect(tuned).not.toContain('not passed to QEMU');
+  });
+});
+
+describe('the 2011 KVM conditions in the report', () => {
+  it('a KVM result names its disk cache and the dropped options in the conditions and the notes', async () => {
+    const { kvmFacts } = await import('../../src/providers/kvm/facts.js');
+    const { allConditions } = await import('../../src/report/conditions.js');
+    const [set] = await loadResultSets(unixbenchFixture('runB_i1_c1_c2_index'));
+    const real = set!.results[0]!;
+    // runB's real output as if measured in the reproduction KVM guest: only its facts are the guest's.
+    const guestFacts = kvmFacts({
+      qemuVersion: '7.2.22', argv: ['qemu-system-x86_64', '-drive', 'file=/x/overlay.qcow2,if=none,id=vda,format=qcow2,cache=writethrough,aio=threads,discard=unmap'],
+      accel: 'kvm', accelRequested: 'auto', cpuModel: 'host', cpus: 2, memoryMiB: 2048, droppedOptions: ['-clock hpet', 'boot=on'],
+      kernel: { path: '/vmlinuz', source: 'image' }, bootSeconds: 1, hugepages: false,
+    }) as Record<string, unknown>;
+    const doc: ResultDoc = { ...real, target: { ...real.target, method: 'kvm', label: 'KVM (virtio, 2011 defaults)' }, guestFacts };
+    const cmp = buildReportTable([{ ...set!, results: [doc] }]);
+    const items = allConditions(cmp)[0]!.items;
+    expect(items).toContainEqual(['Disk cache (QEMU -drive)', 'writethrough']);
+    expect(items.filter(([k]) => k === 'Dropped QEMU option').map(([, v]) => v.split(':')[0])).toEqual(['-clock hpet', 'boot=on']);
+    expect(cmp.notes.some((n) => n.includes('options of the reproduced QEMU command line not passed') && n.includes('-clock hpet: dropped'))).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { droppedOptionLines } from './legacy-options.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandHost } from '../../core/host.js';
 import type { GuestFacts } from '../../core/guest.js';
@@ -37,6 +38,7 @@ export interface KvmFactsInput {
   cpuModel: string;
   cpus: number;
   memoryMiB: number;
+  droppedOptions?: string[];
   kernel: { path: string; initrd?: string; source: 'image' | 'target' };
   image?: { key: string; kernelRelease: string };
   report?: Record<string, string>;
@@ -55,6 +57,8 @@ export function kvmFacts(i: KvmFactsInput): GuestFacts {
     memoryMiB: r?.mem_kib ? Math.round(Number(r.mem_kib) / 1024) : i.memoryMiB,
     qemuVersion: i.qemuVersion,
     qemuCommandLine: i.argv,
+    diskCache: /(?:^|,)cache=([a-z]+)/.exec(i.argv.find((a) => a.includes('if=none,id=vda')) ?? '')?.[1],
+    ...(i.droppedOptions?.length ? { droppedOptions: droppedOptionLines(i.droppedOptions) } : {}),
     accelerator: i.accel,
     acceleratorRequested: i.accelRequested,
     ...(i.fallbackReason ? { acceleratorFallback: i.fallbackReason } : {}),

@@ -129,7 +129,7 @@ export class KvmProvider implements Provider<KvmTarget> {
       if (ctx.signal?.aborted) throw new InterruptedError(`${spec.name}: provisioning interrupted`);
       const facts = kvmFacts({
         qemuVersion: await qemuVersion(ctx.host), argv: booted.argv, accel, accelRequested: spec.accel, verdict: choice.verdict, fallbackReason: choice.fallbackReason,
-        cpuModel: spec.cpuModel, cpus: spec.cpus, memoryMiB: spec.memoryMiB,
+        cpuModel: spec.cpuModel, cpus: spec.cpus, memoryMiB: spec.memoryMiB, droppedOptions: spec.droppedOptions,
         kernel: spec.kernel ? { path: spec.kernel.path, initrd: spec.kernel.initrd, source: 'target' } : { path: image.kernel, initrd: image.initrd, source: 'image' },
         image: { key: image.key, kernelRelease: image.kernelRelease }, report, bootSeconds: booted.seconds, pinning, hugepages: spec.hugepages,
       });
