@@ -8,7 +8,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProvisionContext } from '../src/core/guest.js';
+import type { ProvisionContext } from '../src/core/provider.js';
 import { LocalHost } from '../src/hosts/local.js';
 import { hostProvider } from '../src/providers/host.js';
 import { createRunKey } from '../src/remote/keys.js';

@@ -8,7 +8,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stderrProgress } from '../src/core/log.js';
+import { stderrProgress } from '../src/core/progress.js';
 import type { KvmTarget } from '../src/core/targets.js';
 import { LocalHost } from '../src/hosts/local.js';
 import { buildDiskImage, type DiskImageManifest } from '../src/providers/images/disk-image.js';

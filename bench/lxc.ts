@@ -9,7 +9,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { silentProgress, stderrProgress } from '../src/core/log.js';
+import { silentProgress, stderrProgress } from '../src/core/progress.js';
 import type { LxcTarget } from '../src/core/targets.js';
 import { LocalHost } from '../src/hosts/local.js';
 import { buildRootfs, ROOTFS_BASE_PACKAGES } from '../src/providers/images/rootfs.js';

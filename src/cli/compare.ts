@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { looks } from '../analysis/sequential.js';
 import type { CommandModule } from 'yargs';
 import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
-import { renderComparison, type OutputFormat } from '../analysis/format-comparison.js';
+import { renderComparison, type OutputFormat } from '../report/format-comparison.js';
 import { splitByHostKernel } from '../analysis/kernel-split.js';
 import { knownVariables } from '../analysis/manifest-diff.js';
 import type { SampleLevel } from '../analysis/samples.js';

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.js';
-import type { DoctorCheck, Provider } from '../core/guest.js';
+import type { DoctorCheck, Provider } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
 import { METHODS, type Method } from '../core/targets.js';
 import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';

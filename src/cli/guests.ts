@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { InputError, isVirtbenchError, ProviderError } from '../core/errors.js';
 import type { CommandHost } from '../core/host.js';
-import { stderrProgress } from '../core/log.js';
+import { stderrProgress } from '../core/progress.js';
 import { destroyKvmHandle } from '../providers/kvm/provider.js';
 import { releaseBridge } from '../providers/lxc/network.js';
 import { destroyLxc, isLxcHandle } from '../providers/lxc/provider.js';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkClaims, type Reproduction } from '../analysis/claims.js';
-import type { OutputFormat } from '../analysis/format-comparison.js';
-import { renderReproduction } from '../analysis/format-claims.js';
+import type { OutputFormat } from '../report/format-comparison.js';
+import { renderReproduction } from '../report/format-claims.js';
 import type { SampleLevel } from '../analysis/samples.js';
 import { loadOne, parsePercent } from './compare.js';
 

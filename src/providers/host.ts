@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProviderError } from '../core/errors.js';
-import type { DoctorCheck, Guest, Provider, ProvisionContext, SshEndpoint } from '../core/guest.js';
+import type { Guest, SshEndpoint } from '../core/guest.js';
+import type { DoctorCheck, Provider, ProvisionContext } from '../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../core/host.js';
 import type { HostTarget } from '../core/targets.js';
 import { SshSession } from '../remote/session.js';

@@ -1,6 +1,6 @@
 import { installCommand, packagesFor, type AptPackage, type PackageUse } from '../core/apt-packages.js';
 import { PrerequisiteError } from '../core/errors.js';
-import type { DoctorCheck } from '../core/guest.js';
+import type { DoctorCheck } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
 
 /**

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { mkdir, readFile, rm, chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../core/errors.js';
-import type { RunKey } from '../core/guest.js';
+import type { RunKey } from '../core/provider.js';
 
 /**
  * The run's SSH identity: a fresh ed25519 key pair per run, written 0600 in `dir`

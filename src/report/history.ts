@@ -2,7 +2,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { Content } from 'pdfmake/interfaces.js';
 import type { History, HistorySeries } from '../analysis/history.js';
-import { markdownTable, signedPercent, textTable, type Align } from '../analysis/text-table.js';
+import { markdownTable, signedPercent, textTable, type Align } from './text-table.js';
 import { renderChartPng, renderChartSvg } from './chart-render.js';
 import { renderPdf, type PdfSection } from './pdf.js';
 

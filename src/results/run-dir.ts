@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { atomicWriteFile, atomicWriteJson } from '../core/fs.js';
@@ -36,26 +36,6 @@ export function newRunId(now = new Date()): string {
 export function runDirPath(resultsRoot: string, runId: string): string {
   checkName(runId, 'run id');
   return join(resultsRoot, runId);
-}
-
-/** Make results/<run-id>/ with its run.json. Refuses a directory that already holds a run. */
-export async function createRunDir(resultsRoot: string, runId: string, run: Record<string, unknown> = {}): Promise<string> {
-  const dir = runDirPath(resultsRoot, runId);
-  await mkdir(dir, { recursive: true });
-  if (await exists(join(dir, RUN_FILE))) {
-    throw new InputError('RUN_EXISTS', `run directory ${dir} already holds a run`, {
-      hint: 'resume it with `virtbench run --resume <run-dir>`, or choose another run id',
-      location: { file: join(dir, RUN_FILE) },
-    });
-  }
-  const file: RunFile = { ...run, schemaVersion: 1, runId, createdAt: new Date().toISOString() };
-  await atomicWriteJson(join(dir, RUN_FILE), file);
-  return dir;
-}
-
-/** Replace run.json (the runner's state as it changes). */
-export async function writeRunFile(runDir: string, run: RunFile): Promise<void> {
-  await atomicWriteJson(join(runDir, RUN_FILE), run);
 }
 
 export async function readRunFile(runDir: string): Promise<RunFile> {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { InputError } from '../core/errors.js';
-import type { Provider, RunKey } from '../core/guest.js';
+import type { Provider, RunKey } from '../core/provider.js';
 import type { CommandHost, CommandResult } from '../core/host.js';
-import { silentProgress } from '../core/log.js';
+import { silentProgress } from '../core/progress.js';
 import type { Method } from '../core/targets.js';
 import { shellCommand } from '../remote/quote.js';
 import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from '../workloads/unixbench/catalogue.js';

@@ -1,4 +1,4 @@
-import type { RunKey } from '../core/guest.js';
+import type { RunKey } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
 import { LocalHost } from '../hosts/local.js';
 import { SshHost } from '../remote/ssh-host.js';

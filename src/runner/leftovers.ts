@@ -1,11 +1,12 @@
-import type { Guest, Provider, RunKey } from '../core/guest.js';
+import type { Guest } from '../core/guest.js';
+import type { Provider, RunKey } from '../core/provider.js';
 import { resultIdOf } from '../suite/order.js';
 import type { CommandHost } from '../core/host.js';
 import type { Method } from '../core/targets.js';
 import type { SuiteHost } from '../suite/plan.js';
 import type { EventSink } from './progress/events.js';
 import type { RunStateFile } from './run-state.js';
-import { silentProgress } from '../core/log.js';
+import { silentProgress } from '../core/progress.js';
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 

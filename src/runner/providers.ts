@@ -1,4 +1,4 @@
-import type { Provider } from '../core/guest.js';
+import type { Provider } from '../core/provider.js';
 import type { Method } from '../core/targets.js';
 import { HostProvider } from '../providers/host.js';
 import { KvmProvider } from '../providers/kvm/provider.js';

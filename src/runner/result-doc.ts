@@ -1,7 +1,7 @@
 import type { Method } from '../core/targets.js';
 import { isVirtbenchError } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION } from '../results/model.js';
-import type { ProgressEvent } from '../core/log.js';
+import type { ProgressEvent } from '../core/progress.js';
 
 export const RESULT_SCHEMA_VERSION_FOR_RUNNER = RESULT_SCHEMA_VERSION;
 

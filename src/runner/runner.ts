@@ -1,7 +1,7 @@
 import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Provider, RunKey } from '../core/guest.js';
+import type { Provider, RunKey } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
 import type { Method, TargetSpec } from '../core/targets.js';
 import type { PlannedTarget, SuiteHost } from '../suite/plan.js';

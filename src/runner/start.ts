@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { RunKey } from '../core/guest.js';
+import type { RunKey } from '../core/provider.js';
 import { createRunKey, loadRunKey } from '../remote/keys.js';
 import { drawSeed, resultIdOf, scheduleFor } from '../suite/order.js';
 import type { RunPlan } from '../suite/plan.js';

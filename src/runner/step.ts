@@ -1,9 +1,10 @@
 import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InterruptedError } from '../core/errors.js';
-import type { Guest, Provider, ProvisionContext, RunKey } from '../core/guest.js';
+import type { Guest } from '../core/guest.js';
+import type { Provider, ProvisionContext, RunKey } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
-import type { ProgressEvent } from '../core/log.js';
+import type { ProgressEvent } from '../core/progress.js';
 import type { TargetSpec } from '../core/targets.js';
 import { SshSession } from '../remote/session.js';
 import type { HostKernelRecord } from '../results/model.js';

@@ -1,6 +1,6 @@
 import type { CommandHost } from '../core/host.js';
 import type { Guest } from '../core/guest.js';
-import type { ProgressSink } from '../core/log.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { ResultDoc } from '../results/model.js';
 import type { SshSession } from '../remote/session.js';
 import type { ScheduledStep } from '../suite/order.js';

@@ -1,4 +1,4 @@
-import type { ProgressSink } from '../core/log.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { SshSession } from '../remote/session.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, ProviderError } from '../../src/core/errors.js';
-import type { RunKey } from '../../src/core/guest.js';
+import type { RunKey } from '../../src/core/provider.js';
 import { listOwned } from '../../src/providers/ownership.js';
 import { KvmProvider } from '../../src/providers/kvm/provider.js';
 import { createRunKey } from '../../src/remote/keys.js';

@@ -1,8 +1,9 @@
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Guest, ProvisionContext, RunKey } from '../../src/core/guest.js';
-import type { ProgressEvent } from '../../src/core/log.js';
+import type { Guest } from '../../src/core/guest.js';
+import type { ProvisionContext, RunKey } from '../../src/core/provider.js';
+import type { ProgressEvent } from '../../src/core/progress.js';
 import type { KvmTarget } from '../../src/core/targets.js';
 import { LocalHost } from '../../src/hosts/local.js';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Provider } from '../../src/core/guest.js';
+import type { Provider } from '../../src/core/provider.js';
 import { HostProvider } from '../../src/providers/host.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { openSuiteHost } from '../../src/runner/hosts.js';

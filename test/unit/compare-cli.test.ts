@@ -6,7 +6,8 @@ import { main } from '../../src/cli.js';
 import { seededRng } from '../../src/core/random.js';
 import { flatMedians, syntheticResults, type SyntheticColumn } from '../support/synthetic.js';
 import { INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
-import { createRunDir, writeResult } from '../../src/results/run-dir.js';
+import { writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 
 /** Synthetic (fake, seeded) results written as real run directories through the result store. */
 let root: string;

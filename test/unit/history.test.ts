@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
 import { findChangePoints } from '../../src/analysis/change-points.js';
 import { runHistory } from '../../src/cli/history.js';
 import { seededRng } from '../../src/core/random.js';
-import { createRunDir, writeResult } from '../../src/results/run-dir.js';
+import { writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 import { historyChartFiles, renderHistoryPdf } from '../../src/report/history.js';
 import { flatMedians, syntheticResults } from '../support/synthetic.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ProvisionContext } from '../../src/core/guest.js';
+import type { ProvisionContext } from '../../src/core/provider.js';
 import type { CommandHost } from '../../src/core/host.js';
 import type { OpenvzTarget } from '../../src/core/targets.js';
 import { OpenvzProvider } from '../../src/providers/openvz/provider.js';

@@ -9,7 +9,8 @@ import { syntheticSet, type SyntheticColumn } from '../support/synthetic.js';
 import { runReproduce } from '../../src/cli/reproduce.js';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultSet } from '../../src/results/model.js';
-import { createRunDir, writeResult } from '../../src/results/run-dir.js';
+import { writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 
 /** The shipped 2011 reference (written by the importer from the seed table). */
 const REFERENCE = 'results/reference/2011';

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultDoc } from '../../src/results/model.js';
-import { createRunDir, listResults, readResult, readRunFile, writeResult } from '../../src/results/run-dir.js';
+import { listResults, readResult, readRunFile, writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 import { parseResultDoc } from '../../src/results/schema.js';
 
 const FIX = 'test/fixtures/unixbench';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
 import { diskImageFiles } from './disk-image-files.js';

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import { LocalHost } from '../../hosts/local.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { buildRootfs, cachedRootfs, debootstrapArgv, removeTree, rootfsCacheRoot, rootfsKey, rootfsPathFor, type BuiltRootfs, type RootfsSpec } from './rootfs.js';
 
 /**

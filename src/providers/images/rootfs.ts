@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { execa } from 'execa';
 import { PrerequisiteError, ProviderError } from '../../core/errors.js';
 import type { CommandHost } from '../../core/host.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
 

@@ -2,7 +2,7 @@ import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProviderError, type VirtbenchError } from '../../core/errors.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { BootFailure, consoleTail, watchBoot } from './boot-watch.js';
 import { QEMU_BINARY } from './command-line.js';
 import { isOurQemu, killQemu, readPidFile, startQemu } from './process.js';

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, ProviderError } from '../../core/errors.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { isOurQemu } from './process.js';
 import type { QmpClient } from './qmp.js';
 

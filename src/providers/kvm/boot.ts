@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { recordOwned } from '../ownership.js';
 import { sshBannerSeen, watchBoot } from './boot-watch.js';
 import { qemuArgv, type QemuLaunch } from './command-line.js';

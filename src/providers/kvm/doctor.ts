@@ -1,6 +1,6 @@
 import { access, constants, readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { DoctorCheck } from '../../core/guest.js';
+import type { DoctorCheck } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import { cacheDir } from '../../core/paths.js';
 import { packageChecks } from '../packages.js';

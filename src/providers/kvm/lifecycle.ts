@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { forgetOwned } from '../ownership.js';
 import { removeTap } from './network.js';
 import { isOurQemu, killQemu, readPidFile, waitForExit } from './process.js';

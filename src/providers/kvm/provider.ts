@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InterruptedError, ProviderError } from '../../core/errors.js';
-import type { Guest, ProvisionContext, Provider, DoctorCheck } from '../../core/guest.js';
+import type { Guest } from '../../core/guest.js';
+import type { ProvisionContext, Provider, DoctorCheck } from '../../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { KvmTarget } from '../../core/targets.js';
 import { buildDiskImage, cachedDiskImage, planDiskImage, type DiskImage, type DiskImageSpec } from '../images/disk-image.js';

@@ -1,4 +1,4 @@
-import type { DoctorCheck } from '../../core/guest.js';
+import type { DoctorCheck } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import { I386_FIX, probeI386 } from '../images/i386-probe.js';
 import { packageChecks } from '../packages.js';

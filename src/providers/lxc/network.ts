@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import { forgetOwned, listOwned, recordOwned } from '../ownership.js';
 
 /**

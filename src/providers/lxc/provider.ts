@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
-import type { DoctorCheck, Guest, Provider, ProvisionContext } from '../../core/guest.js';
+import type { Guest } from '../../core/guest.js';
+import type { DoctorCheck, Provider, ProvisionContext } from '../../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { LxcTarget } from '../../core/targets.js';
 import { personaliseRootfs, ROOTFS_BASE_PACKAGES, rootfsKey, rootfsPathFor, type RootfsSpec } from '../images/rootfs.js';

@@ -1,5 +1,5 @@
 import { PrerequisiteError, ProviderError } from '../../core/errors.js';
-import type { DoctorCheck } from '../../core/guest.js';
+import type { DoctorCheck } from '../../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { OpenvzTool } from './commands.js';
 import { detectTool, probeTool, runIfPresent, type DetectedTool } from './tools.js';

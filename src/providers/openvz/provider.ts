@@ -1,5 +1,6 @@
 import { InterruptedError, ProviderError, isVirtbenchError } from '../../core/errors.js';
-import type { DoctorCheck, Guest, Provider, ProvisionContext, SshEndpoint } from '../../core/guest.js';
+import type { Guest, SshEndpoint } from '../../core/guest.js';
+import type { DoctorCheck, Provider, ProvisionContext } from '../../core/provider.js';
 import type { CommandHost, CommandResult, PlannedCommand } from '../../core/host.js';
 import type { OpenvzTarget } from '../../core/targets.js';
 import { forgetOwned, recordOwned } from '../ownership.js';

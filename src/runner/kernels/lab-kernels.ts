@@ -1,5 +1,5 @@
 import { InterruptedError, ProviderError } from '../../core/errors.js';
-import type { RunKey } from '../../core/guest.js';
+import type { RunKey } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import type { HostKernelRecord } from '../../results/model.js';
 import { SshHost } from '../../remote/ssh-host.js';

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../../core/log.js';
+import type { ProgressEvent } from '../../core/progress.js';
 
 /**
  * What the runner tells the user, as data. The renderers (live TTY line, plain lines, JSON

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { DoctorCheck } from '../../core/guest.js';
+import type { DoctorCheck } from '../../core/provider.js';
 import { downloadedTarball, HOW_TO_PROVIDE, SOURCE_ENV, UNIXBENCH_TARBALL_URL, UNIXBENCH_VERSION } from './source.js';
 
 /**

@@ -1,6 +1,6 @@
 import { maxSystemCopies } from './catalogue.js';
 import { WorkloadError } from '../../core/errors.js';
-import type { ProgressSink } from '../../core/log.js';
+import type { ProgressSink } from '../../core/progress.js';
 import type { UnixBenchOptions } from '../../core/targets.js';
 import type { EnvironmentManifest } from '../../core/manifest.js';
 import type { SshSession } from '../../remote/session.js';

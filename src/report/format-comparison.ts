@@ -1,8 +1,8 @@
 /** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
-import type { ColumnComparison, Comparison, ComparisonRow } from './compare.js';
+import type { ColumnComparison, Comparison, ComparisonRow } from '../analysis/compare.js';
 import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
-import { verdictLabel, type Verdict } from './verdict.js';
-import { SEQUENTIAL_METHOD } from './sequential.js';
+import { verdictLabel, type Verdict } from '../analysis/verdict.js';
+import { SEQUENTIAL_METHOD } from '../analysis/sequential.js';
 
 export type OutputFormat = 'terminal' | 'md' | 'json';
 

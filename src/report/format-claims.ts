@@ -1,5 +1,5 @@
 /** `virtbench reproduce` output: terminal (coloured), Markdown, JSON. */
-import type { ClaimStatus, Reproduction } from './claims.js';
+import type { ClaimStatus, Reproduction } from '../analysis/claims.js';
 import type { OutputFormat } from './format-comparison.js';
 import { formatLevel, markdownTable, paint, textTable, type Align } from './text-table.js';
 
