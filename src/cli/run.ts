@@ -24,6 +24,7 @@ import { adaptiveRepetitionsSchema, durationMinutes } from '../suite/schema.js';
 import { adaptiveRounds } from './adaptive-rounds.js';
 import type { RunPlan } from '../suite/plan.js';
 import { estimateRunSeconds } from '../runner/progress/plan-estimate.js';
+import { learnedDurations } from '../runner/progress/learned.js';
 
 interface RunArgs {
   debug: boolean;
@@ -137,6 +138,7 @@ async function runMain(args: RunArgs): Promise<number> {
     const s = run.state.state;
     const openHost = openSuiteHost;
     if (run.resumed) await destroyLeftovers(run.state, { providers, openHost, key: run.key, emit });
+    const learned = await learnedDurations(args.results, s.plan, s.runId);
     emit({
       type: 'plan',
       runId: s.runId,
@@ -153,7 +155,8 @@ async function runMain(args: RunArgs): Promise<number> {
         done: s.steps[resultIdOf(st)]?.status === 'ok',
       })),
       resumed: run.resumed,
-      estimatedSeconds: estimateRunSeconds(s, workload),
+      estimatedSeconds: estimateRunSeconds(s, workload, learned.seconds),
+      estimateBasis: learned.runs > 0 ? `from the step durations of ${learned.runs} earlier run(s) here` : 'a first guess: no earlier run of these targets in this results folder',
     });
     const adaptive = s.plan.adaptive && workload.name === 'unixbench'
       ? adaptiveRounds({ runDir: run.runDir, plan: s.plan, adaptive: s.plan.adaptive, startedAt: Date.now(), emit: (host, round, message, more) => emit({ type: 'rounds', host, round, message, more }) })

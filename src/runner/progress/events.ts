@@ -28,6 +28,8 @@ export type RunnerEvent =
       steps: PlannedStepInfo[];
       resumed: boolean;
       estimatedSeconds: number;
+      /** What the estimate rests on: durations measured by earlier runs here, or a first guess. */
+      estimateBasis?: string;
     }
   | { type: 'step'; resultId: string; host: string; target: string; step: ProgressEvent['step']; message: string }
   | { type: 'progress'; resultId?: string; host: string; event: ProgressEvent }

@@ -5,12 +5,17 @@ import type { RunnerWorkload } from '../workload-port.js';
 import { overheadPriorSeconds } from './estimate.js';
 
 /** The whole run's estimate before it starts: the slowest host's queue of steps not yet done. */
-export function estimateRunSeconds(s: RunState, workload: RunnerWorkload): number {
+export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learned?: ReadonlyMap<string, number>): number {
   let worst = 0;
   for (const steps of Object.values(s.schedule)) {
     let sum = 0;
     for (const st of steps) {
       if (s.steps[resultIdOf(st)]?.status === 'ok') continue;
+      const known = learned?.get(st.target);
+      if (known !== undefined) {
+        sum += known;
+        continue;
+      }
       const t = s.plan.targets.find((x) => x.spec.name === st.target)!;
       const cpus = t.spec.method === 'kvm' && !t.cpusFromHost ? t.spec.cpus : availableParallelism();
       sum += overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + workload.estimateSeconds(cpus);

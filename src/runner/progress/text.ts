@@ -7,7 +7,7 @@ export function eventLine(e: RunnerEvent, debug = false): string | undefined {
     case 'plan': {
       const todo = e.steps.filter((s) => !s.done).length;
       const head = `${e.resumed ? 'resuming' : 'running'} suite ${e.suite}: ${e.targets.length} target(s) x ${e.repetitions} repetition(s) on ${e.hosts.join(', ')}; order ${e.order} (seed ${e.seed})`;
-      const rest = `${todo} to run${e.steps.length > todo ? `, ${e.steps.length - todo} already done` : ''}; estimated ${formatDuration(e.estimatedSeconds)}; run directory ${e.runDir}`;
+      const rest = `${todo} to run${e.steps.length > todo ? `, ${e.steps.length - todo} already done` : ''}; estimated ${formatDuration(e.estimatedSeconds)}${e.estimateBasis ? ` (${e.estimateBasis})` : ''}; run directory ${e.runDir}`;
       const perHost = e.hosts.map((h) => `  ${h}: ${e.steps.filter((s) => s.host === h).map((s) => `${s.resultId}${s.done ? ' (done)' : ''}`).join(' -> ')}`);
       return [head, rest, ...perHost].join('\n');
     }
