@@ -24,7 +24,7 @@ export function selfCheckLines(results: readonly ResultDoc[], copies: number | n
   if (rest.length > 0) {
     lines.push(
       bad.length === 0
-        ? `check: ${rest.length} more printed figures recomputed (${published ? 'each index from its result and baseline' : 'from the .log and the index table'}); all agree within rounding`
+        ? `check: ${rest.length} more printed figures recomputed (${published ? 'each index from its result and baseline' : 'by the parser, from the report and its .log where given'}); all agree within rounding`
         : `check: ${bad.length} of ${rest.length} more printed figures DISAGREE with their recomputation`,
     );
   }
