@@ -16,7 +16,7 @@ import { storeResult } from '../runner/result-writers.js';
 import { executeRun } from '../runner/runner.js';
 import { resultIdOf } from '../suite/order.js';
 import { handleSignals } from '../runner/signals.js';
-import { finishRun, resumeRun, startRun } from '../runner/start.js';
+import { finishRun, readRunForResume, resumeRun, startRun } from '../runner/start.js';
 import { unixbenchWorkload, unixbenchCommandLines } from '../runner/unixbench-workload.js';
 import type { RunnerWorkload } from '../runner/workload-port.js';
 import { loadSuite } from '../suite/load.js';
@@ -104,8 +104,9 @@ export function withRoundOptions(plan: RunPlan, a: Pick<RunArgs, 'minRounds' | '
 
 async function runMain(args: RunArgs): Promise<number> {
   const providers = defaultProviders();
-  const started = args.resume ? await resumeRun(args.resume) : undefined;
-  const plan: RunPlan = started ? started.state.state.plan : withRoundOptions(await loadSuite(args.suite!), args);
+  // Read only: a dry run of a resume changes nothing; the real resume re-reads and checks the owner.
+  const recorded = args.resume ? (await readRunForResume(args.resume)).state : undefined;
+  const plan: RunPlan = recorded ? recorded.plan : withRoundOptions(await loadSuite(args.suite!), args);
   if (plan.adaptive && plan.kernels) {
     throw new InputError('USAGE', 'adaptive repetitions do not combine with host kernels yet (each added round would need its own reboots)', { hint: 'give a fixed repetitions count for a suite with kernels', location: { file: plan.suiteFile, field: 'repetitions' } });
   }
@@ -114,7 +115,7 @@ async function runMain(args: RunArgs): Promise<number> {
     args.workload === 'shell-loop-probe' ? new ShellLoopProbe(args.probeSeconds) : await unixbenchWorkload(plan, { source: args.unixbenchSource, dryRun: args.dryRun });
   if (args.dryRun) {
     const lines = args.workload === 'unixbench' ? unixbenchCommandLines(plan) : [`shell-loop-probe: sh -c <loop> probe ${args.probeSeconds}`];
-    process.stdout.write(await dryRunText(plan, { providers, workloadLines: lines, seed: started?.state.state.seed }));
+    process.stdout.write(await dryRunText(plan, { providers, workloadLines: lines, seed: recorded?.seed }));
     return 0;
   }
 
@@ -134,7 +135,7 @@ async function runMain(args: RunArgs): Promise<number> {
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   try {
-    const run = started ?? (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));
+    const run = args.resume ? await resumeRun(args.resume) : (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));
     const s = run.state.state;
     const openHost = openSuiteHost;
     if (run.resumed) await destroyLeftovers(run.state, { providers, openHost, key: run.key, emit });

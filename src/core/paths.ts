@@ -17,3 +17,12 @@ export function stateDir(): string {
   if (process.getuid?.() === 0) return '/var/lib/virtbench';
   return join(homedir(), '.local', 'state', 'virtbench');
 }
+
+/**
+ * A run's own SSH key pair: in the state directory beside the ownership records (0700), never in
+ * the run directory, whose results are shared. Removed when the run's guests are gone.
+ */
+export function runKeyDir(runId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(runId) || runId.includes('..')) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
+  return join(stateDir(), 'keys', runId);
+}

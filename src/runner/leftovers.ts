@@ -8,6 +8,7 @@ import type { EventSink } from './progress/events.js';
 import type { RunStateFile } from './run-state.js';
 import { silentProgress } from '../core/progress.js';
 import { join } from 'node:path';
+import { isInside, pathInside } from '../core/contained.js';
 import { mkdir, rm } from 'node:fs/promises';
 
 /**
@@ -27,10 +28,18 @@ export async function destroyLeftovers(
     const suiteHost = s.plan.hosts.find((h) => h.name === step?.host);
     const provider = deps.providers[g.method];
     if (!suiteHost || !provider) continue;
+    // A guest's own folder (KVM's overlay and sockets, the host's private sshd) lies in this run's .work/.
+    const own = [g.handle.workDir, g.handle.dir].filter((p): p is string => typeof p === 'string');
+    const stray = own.find((p) => !isInside(join(file.runDir, '.work'), p));
+    if (stray !== undefined || [g.handle.workDir, g.handle.dir].some((p) => p !== undefined && typeof p !== 'string')) {
+      deps.emit({ type: 'warning', host: suiteHost.name, message: `run.json names ${JSON.stringify(stray)} for guest ${g.name} (${st.resultId}), outside this run's .work folder: not destroying it; check it by hand (virtbench guests list)` });
+      continue;
+    }
     deps.emit({ type: 'cleanup', host: suiteHost.name, message: `destroying ${g.method} guest ${g.name} left by an earlier attempt (${st.resultId})` });
-    const workDir = join(file.runDir, '.work', st.resultId);
+    const workDir = pathInside(file.runDir, ['.work', st.resultId]);
     await mkdir(workDir, { recursive: true });
     let host: CommandHost | undefined;
+    let gone = false;
     try {
       host = await deps.openHost(suiteHost, deps.key);
       await provider.destroy(g as Guest, { host, runId: s.runId, workDir, key: deps.key, progress: silentProgress });
@@ -38,11 +47,13 @@ export async function destroyLeftovers(
         delete x.steps[st.resultId]!.guest;
       });
       destroyed++;
+      gone = true;
     } catch (e) {
       deps.emit({ type: 'warning', host: suiteHost.name, message: `could not destroy ${g.name}: ${(e as Error).message}; try: virtbench guests destroy` });
     } finally {
       await host?.close().catch(() => undefined);
-      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      // What a guest that could not be destroyed still uses stays where it is.
+      if (gone) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
   return destroyed;

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathInside } from '../core/contained.js';
 import { InterruptedError } from '../core/errors.js';
 import type { Guest } from '../core/guest.js';
 import type { Provider, ProvisionContext, RunKey } from '../core/provider.js';
@@ -52,7 +53,7 @@ export interface StepOutcome {
 export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps): Promise<StepOutcome> {
   const t0 = Date.now();
   const startedAt = new Date().toISOString();
-  const resultDir = join(d.runDir, resultId);
+  const resultDir = pathInside(d.runDir, resultId);
   // A failed earlier attempt keeps its folder (its log says why) under .attempts/; a folder of an
   // interrupted attempt holds nothing finished.
   await keepEarlierAttempt(d.runDir, resultId);
@@ -79,7 +80,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   });
 
   const cleanup = new CleanupStack();
-  const workDir = join(d.runDir, '.work', resultId);
+  const workDir = pathInside(d.runDir, ['.work', resultId]);
   await mkdir(workDir, { recursive: true });
   const ctxFor = (signal?: AbortSignal): ProvisionContext => ({ host: d.host, runId: d.runId, workDir, key: d.key, progress, signal });
   let guest: Guest | undefined;
@@ -205,7 +206,7 @@ async function rawFilesIn(dir: string): Promise<string[]> {
 }
 
 async function keepEarlierAttempt(runDir: string, resultId: string): Promise<void> {
-  const dir = join(runDir, resultId);
+  const dir = pathInside(runDir, resultId);
   const had = await stat(join(dir, 'result.json')).then(() => true, () => false);
   if (had) {
     await mkdir(join(runDir, '.attempts'), { recursive: true });
