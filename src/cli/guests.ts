@@ -19,7 +19,9 @@ export interface OwnedRow {
 }
 
 export async function ownedRows(host?: CommandHost): Promise<OwnedRow[]> {
-  return (await listOwned(host)).map((record) => ({ record, orphaned: ownerIsGone(record) }));
+  const rows: OwnedRow[] = [];
+  for (const record of await listOwned(host)) rows.push({ record, orphaned: await ownerIsGone(record) });
+  return rows;
 }
 
 export function formatOwned(rows: OwnedRow[]): string {

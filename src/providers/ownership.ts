@@ -1,11 +1,14 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, posix } from 'node:path';
-import { ProviderError } from '../core/errors.js';
+import { z } from 'zod';
+import { isSafeName } from '../core/contained.js';
+import { InputError, ProviderError } from '../core/errors.js';
 import { atomicWriteJson, ensureDir } from '../core/fs.js';
 import type { CommandHost } from '../core/host.js';
 import { stateDir } from '../core/paths.js';
-import type { Method } from '../core/targets.js';
+import { ownIdentity, processAlive } from '../core/process-identity.js';
+import { METHODS, type Method } from '../core/targets.js';
 
 /**
  * The harness's own record of what it made on a host: one JSON file per guest or shared
@@ -24,6 +27,8 @@ export interface OwnedRecord {
   createdAt: string;
   /** PID of the harness process that made it (a dead PID marks a crashed run). */
   ownerPid: number;
+  /** Its start time (/proc/<pid>/stat), so a recycled PID is not taken for the owner. */
+  ownerStart?: string;
   /** The machine that PID lives on (absent in records written before remote hosts: this one). */
   controller?: string;
   /** Provider data needed to destroy it (see Guest.handle). */
@@ -33,14 +38,12 @@ export interface OwnedRecord {
 /** Where records live on a remote host (LXC and QEMU need root there anyway). */
 export const REMOTE_OWNED_DIR = '/var/lib/virtbench/owned';
 
-const KEY_RE = /^[A-Za-z0-9._-]+$/;
-
-function ownedDir(host?: CommandHost): string {
+export function ownedDir(host?: CommandHost): string {
   return !host || host.isLocal ? join(stateDir(), 'owned') : REMOTE_OWNED_DIR;
 }
 
 function fileFor(key: string, host?: CommandHost): string {
-  if (!KEY_RE.test(key)) throw new Error(`invalid ownership key: ${JSON.stringify(key)}`);
+  if (!isSafeName(key)) throw new InputError('OWNED_BAD_KEY', `invalid ownership key ${JSON.stringify(key)}`, { hint: 'keys are letters, digits, ".", "_" and "-"' });
   return posix.join(ownedDir(host), `${key}.json`);
 }
 
@@ -51,7 +54,8 @@ export async function recordOwned(
   rec: Omit<OwnedRecord, 'createdAt' | 'ownerPid' | 'controller'> & Partial<Pick<OwnedRecord, 'createdAt' | 'ownerPid' | 'controller'>>,
   host?: CommandHost,
 ): Promise<OwnedRecord> {
-  const full: OwnedRecord = { createdAt: new Date().toISOString(), ownerPid: process.pid, controller: hostname(), ...rec };
+  const me = ownIdentity();
+  const full: OwnedRecord = { createdAt: new Date().toISOString(), ownerPid: me.pid, ...(me.startTime && rec.ownerPid === undefined ? { ownerStart: me.startTime } : {}), controller: hostname(), ...rec };
   if (isRemote(host)) {
     await host.run(['mkdir', '-p', '-m', '700', REMOTE_OWNED_DIR]);
     await host.writeFile(fileFor(full.key, host), JSON.stringify(full, null, 2) + '\n', 0o600);
@@ -86,50 +90,66 @@ export async function listOwned(host?: CommandHost): Promise<OwnedRecord[]> {
       names = await readdir(dir);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
+      throw new InputError('OWNED_UNREADABLE', `cannot read the ownership records in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the state directory (VIRTBENCH_STATE)', location: { file: dir } });
     }
   }
   const out: OwnedRecord[] = [];
   for (const n of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
     const path = posix.join(dir, n);
-    const text = isRemote(host) ? (await host.readFile(path)).toString('utf8') : await readFile(path, 'utf8');
+    let text: string;
+    try {
+      text = isRemote(host) ? (await host.readFile(path)).toString('utf8') : await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+      throw new InputError('OWNED_BAD_RECORD', `cannot read ownership record: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'remove what is not a record file from the state directory', location: { file: path } });
+    }
     out.push(parseRecord(text, `${isRemote(host) ? `${host.name}:` : ''}${path}`));
   }
   return out;
 }
 
-/** A record as read back from disk: JSON of the right shape, or an error naming the file. */
+const safeName = z.string().refine(isSafeName, { error: 'expected letters, digits, ".", "_" and "-" (no "/", no "..")' });
+
+export const ownedRecordSchema = z.looseObject({
+  kind: z.enum(['guest', 'bridge']),
+  method: z.enum(METHODS as [Method, ...Method[]]).optional(),
+  key: safeName,
+  runId: safeName.optional(),
+  name: safeName,
+  createdAt: z.string(),
+  ownerPid: z.number().int().positive(),
+  ownerStart: z.string().regex(/^\d+$/).optional(),
+  controller: z.string().optional(),
+  handle: z.record(z.string(), z.unknown()),
+});
+
+/** A record as read back from disk: JSON of its schema, or an InputError naming the file and field. */
 export function parseRecord(text: string, where: string): OwnedRecord {
+  const hint = 'the record was cut or edited: check what it names by hand, then remove the file';
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new ProviderError('OWNED_BAD_RECORD', `ownership record ${where} is not JSON: ${(e as Error).message}`, { hint: 'inspect it; remove it by hand if it is not needed', location: { file: where } });
+    throw new InputError('OWNED_BAD_RECORD', `ownership record is not valid JSON (truncated?): ${(e as Error).message}`, { hint, location: { file: where } });
   }
-  const r = v as Partial<OwnedRecord> | null;
-  const bad = (field: string) =>
-    new ProviderError('OWNED_BAD_RECORD', `ownership record ${where} has no valid '${field}'`, { hint: 'inspect it; remove it by hand if it is not needed', location: { file: where, field } });
-  if (!r || typeof r !== 'object') throw bad('kind');
-  if (r.kind !== 'guest' && r.kind !== 'bridge') throw bad('kind');
-  if (typeof r.key !== 'string' || !KEY_RE.test(r.key)) throw bad('key');
-  if (typeof r.name !== 'string') throw bad('name');
-  if (typeof r.createdAt !== 'string') throw bad('createdAt');
-  if (typeof r.ownerPid !== 'number' || !Number.isInteger(r.ownerPid)) throw bad('ownerPid');
-  if (!r.handle || typeof r.handle !== 'object' || Array.isArray(r.handle)) throw bad('handle');
-  if (r.controller !== undefined && typeof r.controller !== 'string') throw bad('controller');
-  return r as OwnedRecord;
+  const r = ownedRecordSchema.safeParse(v);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const field = issue.path.join('.') || '(record)';
+    throw new InputError('OWNED_BAD_RECORD', `ownership record field '${field}': ${issue.message}`, { hint, location: { file: where, field } });
+  }
+  const rec = r.data as OwnedRecord;
+  if (`${rec.key}.json` !== posix.basename(where)) {
+    throw new InputError('OWNED_BAD_RECORD', `ownership record key ${JSON.stringify(rec.key)} does not match its file name`, { hint, location: { file: where, field: 'key' } });
+  }
+  return rec;
 }
 
 /**
  * True when the process that made a record is gone (its run crashed or was killed). A record
  * made by another controller cannot be judged from here: it counts as still owned.
  */
-export function ownerIsGone(rec: OwnedRecord): boolean {
+export async function ownerIsGone(rec: OwnedRecord): Promise<boolean> {
   if (rec.controller !== undefined && rec.controller !== hostname()) return false;
-  try {
-    process.kill(rec.ownerPid, 0);
-    return false;
-  } catch {
-    return true;
-  }
+  return !(await processAlive({ pid: rec.ownerPid, startTime: rec.ownerStart }));
 }

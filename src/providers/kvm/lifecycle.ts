@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
+import { ProviderError } from '../../core/errors.js';
 import { forgetOwned } from '../ownership.js';
 import { removeTap } from './network.js';
+import { proveKvmHandle } from './ownership-proof.js';
 import { isOurQemu, killQemu, readPidFile, waitForExit } from './process.js';
 import { QmpClient, type QmpCpu } from './qmp.js';
 
@@ -44,15 +46,23 @@ export function stopCommands(hostName: string, h: Pick<KvmHandle, 'qmpSocket' | 
 }
 
 /** Power the guest down through ACPI, force it after `powerdownMs`, then remove its files and record. */
-export async function stopGuest(host: CommandHost, h: KvmHandle, o: { powerdownMs: number; progress: ProgressSink }): Promise<StopResult> {
+export async function stopGuest(host: CommandHost, raw: KvmHandle, o: { powerdownMs: number; progress: ProgressSink }): Promise<StopResult> {
   const started = Date.now();
-  const pid = h.pid ?? (await readPidFile(h.pidFile));
+  const proof = await proveKvmHandle(raw);
+  const h = proof.handle;
+  if (!proof.filesOurs && !proof.nothingOnDisk) {
+    throw new ProviderError('KVM_NOT_OURS', `${h.workDir} has no virtbench marker for ${h.ownershipKey}: not stopping or removing anything of ${h.name}`, {
+      hint: 'the run.json or ownership record names a folder virtbench did not make for this guest: check it by hand',
+    });
+  }
+  const pid = proof.filesOurs ? (h.pid ?? (await readPidFile(h.pidFile))) : h.pid;
   let method: StopMethod = 'not-running';
   if (pid && (await isOurQemu(pid, h.pidFile))) {
     method = await shutDown(pid, h, o);
   }
-  if (h.tap) await removeTap(host, h.tap);
-  await Promise.all([h.overlay, h.seed, h.qmpSocket, h.pidFile].filter((p): p is string => !!p).map((p) => rm(p, { force: true })));
+  // A tap is a tun device named for this run and guest (checked in proveKvmHandle).
+  if (h.tap && (await host.run(['test', '-e', `/sys/class/net/${h.tap}/tun_flags`], { allowFailure: true })).exitCode === 0) await removeTap(host, h.tap);
+  if (proof.filesOurs) await Promise.all([h.overlay, h.seed, h.qmpSocket, h.pidFile].filter((p): p is string => !!p).map((p) => rm(p, { force: true })));
   await forgetOwned(h.ownershipKey);
   const seconds = (Date.now() - started) / 1000;
   o.progress({ subject: h.name, step: 'destroy', message: method === 'not-running' ? 'QEMU was not running; files removed' : `stopped (${method}) in ${seconds.toFixed(1)} s; files removed` });

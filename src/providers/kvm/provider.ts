@@ -8,6 +8,7 @@ import type { KvmTarget } from '../../core/targets.js';
 import { buildDiskImage, cachedDiskImage, planDiskImage, type DiskImage, type DiskImageSpec } from '../images/disk-image.js';
 import { makeSeedDisk, planSeedDisk } from '../images/seed-disk.js';
 import { recordOwned } from '../ownership.js';
+import { writeKvmMarker } from './ownership-proof.js';
 import { kvmVerdict, type AccelVerdict } from './accel.js';
 import { bootOnce, type Booted } from './boot.js';
 import { BootFailure } from './boot-watch.js';
@@ -88,6 +89,7 @@ export class KvmProvider implements Provider<KvmTarget> {
     const choice = await this.chooseAccel(spec, image, ctx);
 
     await mkdir(ctx.workDir, { recursive: true });
+    await writeKvmMarker(ctx.workDir, `${ctx.runId}--${spec.name}`);
     const files = this.files(spec, ctx);
     checkSocketPath(files.qmpSocket);
     const tap = planTap(spec, ctx.runId);

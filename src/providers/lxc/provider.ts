@@ -17,6 +17,7 @@ import { resolveIdMap, shiftOwnership } from './idshift.js';
 import { detectCgroupLayout, limitConfigLines, parseCpuset, resolveLimits } from './limits.js';
 import { bridgePlan, chooseAddress, ensureBridge, gatewayOf, linkExists, parseSubnet, releaseBridge, vethNameFor } from './network.js';
 import { waitForSsh } from './ssh-wait.js';
+import { checkLxcHandle, isVeth } from './ownership-proof.js';
 
 /** What destroy needs, also after a crash (stored in Guest.handle and the ownership record). */
 export interface LxcHandle {
@@ -197,7 +198,8 @@ export class LxcProvider implements Provider<LxcTarget> {
  * Stop and remove a container the harness made (its marker must say so), its veth, its bridge when
  * unused and made by the harness, and the ownership record. Safe to repeat.
  */
-export async function destroyLxc(host: CommandHost, h: LxcHandle, progress: ProvisionContext['progress']): Promise<void> {
+export async function destroyLxc(host: CommandHost, raw: LxcHandle, progress: ProvisionContext['progress']): Promise<void> {
+  const h = checkLxcHandle(raw);
   const say = (message: string) => progress({ subject: h.container, step: 'destroy', message });
   const dir = posix.join(h.lxcPath, h.container);
   if (await exists(host, dir)) {
@@ -221,7 +223,11 @@ export async function destroyLxc(host: CommandHost, h: LxcHandle, progress: Prov
     }
   }
   await removeEmptyCgroups(host, h.container);
-  if (await linkExists(host, h.veth)) await host.run(['ip', 'link', 'del', 'dev', h.veth], { allowFailure: true });
+  // Only the veth named for this container, and only when it is a veth (never any other interface).
+  if (await linkExists(host, h.veth)) {
+    if (await isVeth(host, h.veth)) await host.run(['ip', 'link', 'del', 'dev', h.veth], { allowFailure: true });
+    else say(`interface ${h.veth} is not a veth: left alone`);
+  }
   await releaseBridge(host, h.bridge, h.recordKey, progress);
   await forgetOwned(h.recordKey, host);
 }
