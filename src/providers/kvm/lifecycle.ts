@@ -49,7 +49,7 @@ export function stopCommands(hostName: string, h: Pick<KvmHandle, 'qmpSocket' | 
 export async function stopGuest(host: CommandHost, raw: KvmHandle, o: { powerdownMs: number; progress: ProgressSink }): Promise<StopResult> {
   const started = Date.now();
   const proof = await proveKvmHandle(raw);
-  const h = proof.handle;
+  const h = proof.handle as KvmHandle;
   if (!proof.filesOurs && !proof.nothingOnDisk) {
     throw new ProviderError('KVM_NOT_OURS', `${h.workDir} has no virtbench marker for ${h.ownershipKey}: not stopping or removing anything of ${h.name}`, {
       hint: 'the run.json or ownership record names a folder virtbench did not make for this guest: check it by hand',

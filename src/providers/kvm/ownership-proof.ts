@@ -3,7 +3,6 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { isSafeName } from '../../core/contained.js';
 import { ProviderError } from '../../core/errors.js';
-import type { KvmHandle } from './lifecycle.js';
 import { tapName } from './network.js';
 
 /**
@@ -33,12 +32,14 @@ const handleSchema = z.looseObject({
   tap: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/).optional(),
 });
 
+export type ProvenHandle = z.infer<typeof handleSchema>;
+
 export async function writeKvmMarker(workDir: string, ownershipKey: string): Promise<void> {
   await writeFile(posix.join(workDir, KVM_MARKER), JSON.stringify({ key: ownershipKey, pid: process.pid, createdAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
 }
 
 export interface KvmProof {
-  handle: KvmHandle;
+  handle: ProvenHandle;
   /** The work folder exists and its marker names this handle: its files may be removed. */
   filesOurs: boolean;
   /** The work folder is gone: there is nothing on disk to remove. */
@@ -52,7 +53,7 @@ export async function proveKvmHandle(raw: Record<string, unknown>): Promise<KvmP
     const issue = r.error.issues[0]!;
     throw new ProviderError('KVM_BAD_HANDLE', `KVM guest handle field '${issue.path.join('.')}': ${issue.message}; nothing destroyed`, { hint: 'the run.json or ownership record was edited or damaged: check the guest by hand' });
   }
-  const h = r.data as KvmHandle;
+  const h = r.data;
   for (const [field, file] of Object.entries(FILES)) {
     const value = (h as Record<string, unknown>)[field];
     if (value !== undefined && value !== posix.join(h.workDir, file)) {
