@@ -66,8 +66,8 @@ export interface ComparisonRow {
 }
 
 export interface ColumnComparison {
-  baseline: { id: string; method: string; emulated: boolean; published: boolean };
-  candidate: { id: string; method: string; emulated: boolean; published: boolean };
+  baseline: { id: string; method: string; emulated: boolean; published: boolean; virtualized?: string };
+  candidate: { id: string; method: string; emulated: boolean; published: boolean; virtualized?: string };
   level: SampleLevel;
   levelDescription: string;
   /** Iteration-level samples (within one run): readings only, no verdicts. */
@@ -254,8 +254,8 @@ export function compareGroups(pairs: [Group, Group][], baseline: { name: string;
       counts[p.row.verdict]++;
     }
     out.push({
-      baseline: { id: b.id, method: b.method, emulated: b.emulated, published: isPublished(b) },
-      candidate: { id: c.id, method: c.method, emulated: c.emulated, published: isPublished(c) },
+      baseline: { id: b.id, method: b.method, emulated: b.emulated, published: isPublished(b), ...(b.virtualized ? { virtualized: b.virtualized } : {}) },
+      candidate: { id: c.id, method: c.method, emulated: c.emulated, published: isPublished(c), ...(c.virtualized ? { virtualized: c.virtualized } : {}) },
       level: sampleLevel,
       levelDescription: levelDescription(sampleLevel),
       indicative: sampleLevel === 'iterations',

@@ -6,6 +6,7 @@
  * the geometric mean of its run-level index values (as UnixBench itself combines them), with
  * their spread.
  */
+import { hostVirtualization } from '../results/virtualized.js';
 import type { Measurement } from '../core/measurement.js';
 import { resultMeasurements } from '../results/measurements.js';
 import type { PublishedOrigin, ResultDoc, ResultSet } from '../results/model.js';
@@ -36,6 +37,8 @@ export interface Group {
   /** The successful results' measurements. */
   measurements: Measurement[];
   emulated: boolean;
+  /** A `host` target that is itself a VM or container (its manifest says what): never "bare metal". */
+  virtualized?: string;
   /** Published data (the 2011 table): where it came from. */
   published?: PublishedOrigin;
   /** Tests with an index value, in the workload's order. */
@@ -97,6 +100,7 @@ export function groupsOf(sets: ResultSet | readonly ResultSet[]): Group[] {
         if (!mine.has(g)) {
           mine.add(g);
           g.results.push(doc);
+          g.virtualized ??= hostVirtualization(doc);
         }
         if (m.kind === 'score') {
           if (!g.scores.includes(m.test)) g.scores.push(m.test);

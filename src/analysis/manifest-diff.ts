@@ -50,6 +50,9 @@ export const VARIABLES: Record<string, string[]> = {
   kernel: ['kernelRelease', 'kernelVersion', 'kernelCmdline'],
   compiler: ['compiler', 'cflags'],
   unixbench: ['unixbench.version', 'unixbench.sourceSha256', 'compiler', 'cflags'],
+  'unixbench-version': ['unixbench.version', 'unixbench.sourceSha256', 'compiler', 'cflags'],
+  // A partial index (a subset run) against another index set: checked in input-checks.ts.
+  'index-set': [],
   governor: ['governor'],
   mitigations: ['mitigations', 'kernelCmdline'],
   thp: ['transparentHugepages'],

@@ -6,6 +6,7 @@ import { compareResultSets, type ColumnSelector, type Comparison } from '../anal
 import { renderComparison, type OutputFormat } from '../report/format-comparison.js';
 import { splitByHostKernel } from '../analysis/kernel-split.js';
 import { knownVariables } from '../analysis/manifest-diff.js';
+import { checkCompareInputs } from '../analysis/input-checks.js';
 import type { SampleLevel } from '../analysis/samples.js';
 import { InputError } from '../core/errors.js';
 import { loadResultSets } from '../results/load.js';
@@ -35,6 +36,8 @@ export interface CompareArgs {
   baselineKernel?: string;
   candidateKernel?: string;
   colour?: boolean;
+  /** Compare even though some report does not add up (listed as warnings). */
+  acceptDamaged?: boolean;
 }
 
 /** "2", "2%" -> 0.02. The threshold is a percent; 0 is allowed (any significant change counts). */
@@ -100,6 +103,12 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
     if (split) ({ baseline, candidate } = split);
   }
   const looks = Math.max(await adaptiveLooks(args.baseline), args.candidate ? await adaptiveLooks(args.candidate) : 1);
+  const inputWarnings = checkCompareInputs(baseline, candidate, {
+    variable: args.variable,
+    acceptDamaged: args.acceptDamaged,
+    baselineTarget: args.baselineTarget ?? args.target,
+    candidateTarget: args.candidateTarget ?? args.target,
+  });
   const comparison = compareResultSets(baseline, candidate, {
     looks,
     threshold,
@@ -110,6 +119,7 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
     baselineColumn: selector(args.baselineTarget ?? args.target, args.baselineCopies ?? args.copies),
     candidateColumn: selector(args.candidateTarget ?? args.target, args.candidateCopies ?? args.copies),
   });
+  comparison.warnings.unshift(...inputWarnings);
   return { comparison, output: renderComparison(comparison, args.format, args.colour ?? false), exitCode: comparison.regressed ? 1 : 0 };
 }
 
@@ -124,8 +134,9 @@ export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
       .option('format', { choices: ['terminal', 'md', 'json'] as const, default: 'terminal' as const, describe: 'output format' })
       .option('threshold', { type: 'string', default: '2', describe: 'smallest change that counts, in percent' })
       .option('confidence', { type: 'string', default: '95', describe: 'family-wise confidence, in percent' })
-      .option('variable', { type: 'string', describe: 'what the two sets differ in (kernel, compiler, governor, ...): other manifest differences warn' })
+      .option('variable', { type: 'string', describe: 'what the two sets differ in (kernel, compiler, governor, unixbench-version, index-set, ...): other manifest differences warn' })
       .option('accept-drift', { type: 'string', array: true, describe: 'a manifest field (or variable name) whose difference cannot move the result here: its verdicts stand' })
+      .option('accept-damaged', { type: 'boolean', default: false, describe: 'compare even when a report does not add up (recomputed scores differ from the printed ones, an index row or a pass missing); listed as warnings' })
       .option('level', { choices: ['auto', 'repetitions', 'iterations'] as const, default: 'auto' as const, describe: "samples: repetitions, UnixBench's .log iterations, or auto" })
       .option('pdf', { type: 'string', describe: 'also write the verdict as a PDF page to this file' })
       .option('target', { type: 'string', describe: 'compare only this column (target label or name) on both sides' })

@@ -1,3 +1,5 @@
+import { reportDamage } from '../workloads/unixbench/integrity.js';
+import { virtualizedMarker } from '../results/virtualized.js';
 import { InputError } from '../core/errors.js';
 import { copiesText, EMULATED_MARKER, groupsOf, PUBLISHED_MARKER, repetitionSamples, summarize, type Group, type Summary } from '../analysis/groups.js';
 import { workloadTitle } from '../results/measurements.js';
@@ -36,6 +38,17 @@ export interface Interval {
 
 export interface ReportCell extends Summary {
   interval?: Interval;
+  /** Some repetition's report does not add up here (recomputed != printed, a row missing): shown marked. */
+  damaged?: boolean;
+}
+
+/** Beside a value from a report that does not add up (see the notes). */
+export const DAMAGED_MARK = '(!)';
+
+/** A cell of a column is damaged when one of its results' reports does not add up for that test (any score, then). */
+function isDamaged(c: Group, test: string, score: boolean): boolean {
+  const copies = copiesShown(c);
+  return c.results.some((r) => !r.published && !!r.unixbench && reportDamage(r.unixbench).some((d) => (d.copies === undefined || copies === null || d.copies === copies) && (d.test === undefined || score || d.test === test)));
 }
 
 export interface ReportRow {
@@ -64,7 +77,10 @@ export function buildReportTable(sets: ResultSet[], opts: ReportTableOptions = {
     for (const result of set.results) {
       const why = unusable(result);
       if (why) notes.push(`${set.name}/${result.id}: left out (${why})`);
-      else notes.push(...copiesCapNotes(set, result));
+      else {
+        notes.push(...copiesCapNotes(set, result));
+        if (!result.published) for (const d of reportDamage(result.unixbench!)) notes.push(`${set.name}/${result.id}: DAMAGED REPORT: ${d.message}; marked ${DAMAGED_MARK} where it counts`);
+      }
     }
   }
   const groups = groupsOf(sets);
@@ -83,7 +99,8 @@ export function buildReportTable(sets: ResultSet[], opts: ReportTableOptions = {
       const values = repetitionSamples(c).get(row.test);
       if (!values?.length) return null;
       const interval = opts.interval?.(values, row.test, c);
-      return { ...summarize(values), ...(interval ? { interval } : {}) };
+      const damaged = isDamaged(c, row.test, row.kind === 'score');
+      return { ...summarize(values), ...(interval ? { interval } : {}), ...(damaged ? { damaged } : {}) };
     }),
   }));
   for (const c of columns) {
@@ -91,6 +108,7 @@ export function buildReportTable(sets: ResultSet[], opts: ReportTableOptions = {
     if (c.emulated) notes.push(`${c.displayLabel}: KVM target run under TCG (software emulation), not a KVM figure`);
     const dropped = c.results[0]?.guestFacts?.droppedOptions;
     if (Array.isArray(dropped) && dropped.length) notes.push(`${c.displayLabel}: options of the reproduced QEMU command line not passed (today's QEMU lacks them): ${dropped.join('; ')}`);
+    if (c.virtualized) notes.push(`${c.displayLabel}: a host target that is itself virtualized (detected: ${c.virtualized}); not a bare-metal figure`);
   }
   return { columns, rows, sets, notes };
 }
@@ -129,7 +147,7 @@ function labelColumns(groups: Group[], manySets: boolean, manyVersions: boolean)
   return groups.map((g, index) => {
     const clash = (counts.get(base[index]!) ?? 0) > 1;
     const label = manySets && clash ? `${g.key.set}: ${base[index]}` : base[index]!;
-    const markers = [...(g.emulated ? [EMULATED_MARKER] : []), ...(g.published ? [PUBLISHED_MARKER] : []), ...(manyVersions ? [`${workloadTitle(g.key.workload)} ${g.key.workloadVersion}`] : [])];
+    const markers = [...(g.emulated ? [EMULATED_MARKER] : []), ...(g.virtualized ? [virtualizedMarker(g.virtualized)] : []), ...(g.published ? [PUBLISHED_MARKER] : []), ...(manyVersions ? [`${workloadTitle(g.key.workload)} ${g.key.workloadVersion}`] : [])];
     const displayLabel = markers.length ? `${label} [${markers.join(', ')}]` : label;
     return Object.assign(g, { index, copies: copiesShown(g), label, displayLabel, markers });
   });
@@ -137,7 +155,8 @@ function labelColumns(groups: Group[], manySets: boolean, manyVersions: boolean)
 
 /** A short label for sentences: the label, still carrying the emulated marker. */
 export function sentenceLabel(c: ReportColumn): string {
-  return c.emulated ? `${c.label} [${EMULATED_MARKER}]` : c.label;
+  const marks = [...(c.emulated ? [EMULATED_MARKER] : []), ...(c.virtualized ? [virtualizedMarker(c.virtualized)] : [])];
+  return marks.length ? `${c.label} [${marks.join(', ')}]` : c.label;
 }
 
 /** The first score row (UnixBench's System Benchmarks Index Score). */

@@ -18,7 +18,7 @@ export function columnConditions(col: ReportColumn): ColumnConditions {
     items.push(['Source', col.published.source]);
     for (const [k, v] of Object.entries(col.published.conditions)) items.push([k, v]);
   } else {
-    items.push(['Method', col.emulated ? `${col.method} (emulated: TCG, no hardware virtualization)` : col.method]);
+    items.push(['Method', col.emulated ? `${col.method} (emulated: TCG, no hardware virtualization)` : col.virtualized ? `${col.method} (itself virtualized: ${col.virtualized}; not bare metal)` : col.method]);
     items.push(['Target', `${r.target.name} on ${r.target.host}`]);
     items.push(...manifestItems('Guest', r.manifest));
     items.push(...manifestItems('Host', r.hostManifest));

@@ -63,7 +63,7 @@ const ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right', 'left', 'rig
 export function renderComparisonTerminal(c: Comparison, colour: boolean): string {
   const out: string[] = [paint(`virtbench compare: ${title(c)}`, 'bold', colour), ''];
   for (const p of c.pairs) {
-    out.push(paint(`${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}`, 'bold', colour));
+    out.push(paint(`${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}${virtualizedNote(p)}`, 'bold', colour));
     out.push(`samples: ${p.levelDescription}`);
     const rows = p.rows.map((r) => rowCells(r, paint(verdictLabel(r), VERDICT_COLOUR[r.verdict], colour)));
     out.push(textTable(HEADER, rows, ALIGN));
@@ -90,7 +90,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
   const out: string[] = [`# Comparison: ${title(c)}`, ''];
   out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
   for (const p of c.pairs) {
-    out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}`, '', `Samples: ${p.levelDescription}.`, '');
+    out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}${virtualizedNote(p)}`, '', `Samples: ${p.levelDescription}.`, '');
     const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : verdictLabel(r)));
     out.push(markdownTable(HEADER, rows, ALIGN), '');
     if (p.indicative) out.push(`> ${INDICATIVE_NOTE}`, '');
@@ -109,4 +109,10 @@ export function renderComparison(c: Comparison, format: OutputFormat, colour = f
   if (format === 'json') return renderComparisonJson(c);
   if (format === 'md') return renderComparisonMarkdown(c);
   return renderComparisonTerminal(c, colour);
+}
+
+/** A host column that is itself virtualized says so in every title: " [VIRTUALIZED HOST: qemu]". */
+function virtualizedNote(p: { baseline: { virtualized?: string }; candidate: { virtualized?: string } }): string {
+  const v = [...new Set([p.baseline.virtualized, p.candidate.virtualized].filter((x): x is string => !!x))];
+  return v.length ? ` [VIRTUALIZED HOST: ${v.join(', ')}; not bare metal]` : '';
 }

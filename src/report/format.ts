@@ -19,10 +19,11 @@ export function fmtSignedPct(n: number): string {
 /** A cell's value; several repetitions add their spread: "1234.5 [1200.0-1250.0]". */
 export function fmtCell(c: ReportCell | null): string {
   if (!c) return '-';
-  if (c.n < 2 && !c.interval) return fmtIndex(c.center);
+  const mark = c.damaged ? ' (!)' : '';
+  if (c.n < 2 && !c.interval) return `${fmtIndex(c.center)}${mark}`;
   const lo = c.interval ? c.interval.lower : c.min;
   const hi = c.interval ? c.interval.upper : c.max;
-  return `${fmtIndex(c.center)} [${fmtIndex(lo)}-${fmtIndex(hi)}]`;
+  return `${fmtIndex(c.center)} [${fmtIndex(lo)}-${fmtIndex(hi)}]${mark}`;
 }
 
 /** What the brackets in fmtCell mean, for the note under a table. */

@@ -160,6 +160,7 @@ export function notesSection(notes: string[]): PdfSection | undefined {
 
 export function standardPdf(cmp: ReportTable, text: ReportText, conditions: ColumnConditions[], charts: PdfChart[], extra: PdfSection[], generatedAt: string): PdfDocument {
   const emulated = cmp.columns.some((c) => c.emulated);
+  const virtualized = cmp.columns.filter((c) => c.virtualized).map((c) => `${c.label} (${c.virtualized})`);
   const sections = [tableSection(text), ratiosSection(text), ...(charts.length ? [chartsSection(charts)] : []), ...extra, conditionsSection(conditions)];
   const checks = checksSection(text);
   if (checks) sections.push(checks);
@@ -170,7 +171,7 @@ export function standardPdf(cmp: ReportTable, text: ReportText, conditions: Colu
     footer: `virtbench · ${cmp.sets.map((s) => s.name).join(' + ')}`,
     titlePage: titlePage(cmp, text, conditions, generatedAt),
     sections,
-    ...(emulated ? { pageBanner: `Contains results ${EMULATED_MARKER}: not KVM figures` } : {}),
+    ...(emulated || virtualized.length ? { pageBanner: [...(emulated ? [`Contains results ${EMULATED_MARKER}: not KVM figures`] : []), ...(virtualized.length ? [`Host column(s) ${virtualized.join(', ')}: not bare metal`] : [])].join('; ') } : {}),
   };
 }
 

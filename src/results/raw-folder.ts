@@ -5,6 +5,7 @@ import { looksLikeConsole, normalizeConsole, splitConsoleRuns } from '../workloa
 import { parseUnixBench } from '../workloads/unixbench/parse.js';
 import type { UnixBenchPass, UnixBenchReport } from '../workloads/unixbench/model.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc } from './model.js';
+import { checkMeasuredValues } from './schema.js';
 
 /**
  * A folder of raw UnixBench 5.1.3 output as UnixBench writes it: the report HOST-YYYY-MM-DD-NN,
@@ -71,6 +72,7 @@ export async function readRawFolder(dir: string, opts: { target?: string; runId?
     const console = consoleName && reports.length === 1 ? await readFile(join(dir, consoleName), 'utf8') : undefined;
     if (console !== undefined) raw.push(consoleName!);
     const ub = parseUnixBench({ report: text, log, console }, path, { console: consoleName ? join(dir, consoleName) : undefined });
+    checkMeasuredValues(ub, path);
     docs.push(resultDoc(ub, ctx, i + 1, (await stat(path)).mtime, raw));
   }
   return docs;

@@ -182,5 +182,29 @@ export function parseResultDoc(value: unknown, where: string): ResultDoc {
       location: { file: where, field: field || undefined },
     });
   }
+  if (r.data.unixbench) checkMeasuredValues(r.data.unixbench, where);
   return r.data;
+}
+
+/**
+ * Index values, scores and test results are positive, finite numbers: a zero, a negative or a
+ * non-finite value is a damaged input (an InputError naming the field), never silently dropped.
+ */
+export function checkMeasuredValues(ub: UnixBenchReport, where: string, prefix = 'unixbench'): void {
+  const bad = (v: unknown) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0;
+  const fail = (field: string, v: unknown) => {
+    throw new InputError('RESULT_INVALID', `invalid result: ${field}: ${JSON.stringify(v)} is not a positive, finite number`, {
+      hint: 'an index value, score or test result of 0, below 0 or not finite comes from a damaged or edited file',
+      location: { file: where, field },
+    });
+  };
+  ub.passes.forEach((p, i) => {
+    p.tests.forEach((t, j) => bad(t.value) && fail(`${prefix}.passes.${i}.tests.${j}.value`, t.value));
+    [p.index, ...(p.otherIndexes ?? [])].forEach((table, k) => {
+      if (!table) return;
+      const at = k === 0 ? `${prefix}.passes.${i}.index` : `${prefix}.passes.${i}.otherIndexes.${k - 1}`;
+      if (bad(table.score)) fail(`${at}.score`, table.score);
+      table.rows.forEach((row, j) => bad(row.index) && fail(`${at}.rows.${j}.index`, row.index));
+    });
+  });
 }
