@@ -112,6 +112,7 @@ const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
 const targetName = z.string().regex(NAME_RE, { error: 'expected a target or host name ([a-z0-9-], at most 31 characters)' });
 const safeId = z.string().refine(isSafeName, { error: 'expected letters, digits, ".", "_" and "-" (no "/", no "..")' });
 const isoTime = z.string().max(64);
+const kernelRelease = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/, { error: 'expected a kernel release (uname -r)' });
 const method = z.enum(METHODS as [Method, ...Method[]]);
 
 const stepSchema = z.looseObject({
@@ -149,9 +150,19 @@ const runStateSchema = z.looseObject({
   }),
   workload: z.looseObject({ name: z.string(), version: z.string(), options: z.record(z.string(), z.unknown()), source: z.string().optional() }),
   seed: z.number().int().nonnegative(),
-  schedule: z.record(targetName, z.array(z.looseObject({ target: targetName, host: targetName, repetition: z.number().int().positive() }))),
+  schedule: z.record(targetName, z.array(z.looseObject({ target: targetName, host: targetName, repetition: z.number().int().positive(), kernel: kernelRelease.optional() }))),
   steps: z.record(safeId, stepSchema),
   keyPath: z.string().optional(),
+  // Kernel releases here become grub-reboot and kexec arguments on a lab host.
+  kernels: z
+    .looseObject({
+      host: targetName,
+      defaultKernel: kernelRelease.optional(),
+      hostKey: z.string().optional(),
+      boots: z.array(z.looseObject({ release: kernelRelease, method: z.enum(['grub-reboot', 'kexec']), startedAt: isoTime, fromBootId: z.string().regex(/^[A-Za-z0-9-]{0,64}$/), status: z.enum(['booting', 'ok', 'wrong-kernel', 'failed', 'interrupted']) })),
+      restored: z.looseObject({ release: kernelRelease, at: isoTime }).optional(),
+    })
+    .optional(),
   attempts: z.array(z.looseObject({ startedAt: isoTime, pid: z.number().int().positive(), pidStart: z.string().regex(/^\d+$/).optional(), endedAt: isoTime.optional(), outcome: z.enum(['ok', 'failed', 'interrupted', 'crashed']).optional() })),
 });
 
