@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { atomicWriteFile } from '../core/fs.js';
+import { stageOutput, type Staging } from '../core/publish-dir.js';
 import type { ResultSet } from '../results/model.js';
 import { chooseBaseline } from './baseline.js';
 import { verdictPages } from './verdict-pages.js';
@@ -23,6 +24,8 @@ import { renderTerminal } from './table-terminal.js';
  */
 export const REPORT_FORMATS = ['terminal', 'md', 'html', 'csv', 'png', 'svg', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** What a report folder holds (an older one without the output marker is recognised by these). */
+export const REPORT_FILE_NAMES = ['report.md', 'report.html', 'report.pdf', 'table.csv', 'table-long.csv', 'charts'] as const;
 
 export interface ReportOptions {
   outDir: string;
@@ -69,6 +72,29 @@ export function parseFormats(s: string): ReportFormat[] {
 }
 
 export async function renderReport(sets: ResultSet[], opts: ReportOptions): Promise<ReportOutput> {
+  const files: string[] = [];
+  // Everything goes into a staging folder beside --out, renamed into place at the end.
+  let staging: Staging | undefined;
+  const write = async (name: string, data: string | Uint8Array) => {
+    staging ??= await stageOutput(opts.outDir, 'report', REPORT_FILE_NAMES);
+    try {
+      await atomicWriteFile(join(staging.dir, name), data);
+    } catch (e) {
+      throw new InputError('OUTPUT_UNWRITABLE', `cannot write ${name} of the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the space and permissions where --out is', location: { file: join(opts.outDir, name) }, cause: e });
+    }
+    files.push(join(opts.outDir, name));
+  };
+  try {
+    const out = await renderInto(sets, opts, write, files);
+    await staging?.publish();
+    return out;
+  } catch (e) {
+    await staging?.discard();
+    throw e;
+  }
+}
+
+async function renderInto(sets: ResultSet[], opts: ReportOptions, write: (name: string, data: string | Uint8Array) => Promise<void>, files: string[]): Promise<ReportOutput> {
   const formats = new Set(opts.formats ?? REPORT_FORMATS);
   const timings: Record<string, number> = {};
   const time = async <T>(stage: string, f: () => T | Promise<T>): Promise<T> => {
@@ -76,12 +102,6 @@ export async function renderReport(sets: ResultSet[], opts: ReportOptions): Prom
     const v = await f();
     timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0);
     return v;
-  };
-  const files: string[] = [];
-  const write = async (name: string, data: string | Uint8Array) => {
-    const path = join(opts.outDir, name);
-    await atomicWriteFile(path, data);
-    files.push(path);
   };
 
   const interval = opts.comparison?.interval ?? (opts.intervals === false ? undefined : (v: number[]) => analysisInterval(v));
