@@ -12,6 +12,9 @@ export function fmtPct(n: number): string {
 
 /** -33.14 -> "-33.1%", 49.56 -> "+49.6%". */
 export function fmtSignedPct(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? '-' : n > 0 ? 'unbounded' : '-unbounded';
+  if (n > 1000) return '> +1000%';
+  if (n < -1000) return '< -1000%';
   const s = n.toFixed(1);
   return `${n >= 0 && !s.startsWith('-') ? '+' : ''}${s}%`;
 }

@@ -9,7 +9,7 @@ import { fmtIndex } from './format.js';
 export function renderCsv(cmp: ReportTable): string {
   const header = ['test', ...cmp.columns.map((c) => c.displayLabel)];
   const rows = cmp.rows.map((r) => [r.test, ...r.cells.map((c) => (c ? fmtIndex(c.center) : ''))]);
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows].map(safeRow));
 }
 
 /**
@@ -40,9 +40,19 @@ export function renderLongCsv(cmp: ReportTable): string {
       ]);
     }
   }
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows].map(safeRow));
 }
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or CR) as a formula: text from a
+ * result (a label, a set name) is prefixed with a quote so it stays text. Numbers stay numbers.
+ */
+export function csvText(v: string | number): string | number {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
+}
+
+const safeRow = (row: (string | number)[]) => row.map(csvText);

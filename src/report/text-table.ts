@@ -33,8 +33,14 @@ export function paint(s: string, colour: keyof typeof COLOURS, enabled: boolean)
   return enabled ? `\u001b[${COLOURS[colour]}m${s}\u001b[0m` : s;
 }
 
+/** Beyond this a percent says nothing a reader can use (a 2-sample interval can reach 1e29 %). */
+export const PERCENT_LIMIT = 1000;
+
 export function signedPercent(x: number | undefined, digits = 1): string {
-  if (x === undefined || !Number.isFinite(x)) return '';
+  if (x === undefined || Number.isNaN(x)) return '';
+  if (!Number.isFinite(x)) return x > 0 ? 'unbounded' : '-unbounded';
+  if (x > PERCENT_LIMIT) return `> +${PERCENT_LIMIT}%`;
+  if (x < -PERCENT_LIMIT) return `< -${PERCENT_LIMIT}%`;
   const s = x.toFixed(digits);
   return x > 0 ? `+${s}%` : `${s}%`;
 }

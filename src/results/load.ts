@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import type { ResultDoc, ResultSet } from './model.js';
 import { hasRawOutput, readRawFolder } from './raw-folder.js';
 import { exists, listResults, readJson, readResult, readRunFile, RESULT_FILE, RUN_FILE } from './run-dir.js';
@@ -23,6 +24,19 @@ export interface SetFile {
  * whose sub-folders are raw UnixBench output (one result per sub-folder).
  */
 export async function loadResultSets(input: string): Promise<ResultSet[]> {
+  return (await loadRaw(input)).map(printableSet);
+}
+
+/** Labels and names are shown in terminals and reports: their control characters are neutralised once, here. */
+function printableSet(set: ResultSet): ResultSet {
+  return {
+    ...set,
+    name: printable(set.name),
+    results: set.results.map((r) => ({ ...r, target: { ...r.target, name: printable(r.target.name), ...(r.target.label !== undefined ? { label: printable(r.target.label) } : {}) } })),
+  };
+}
+
+async function loadRaw(input: string): Promise<ResultSet[]> {
   const path = resolve(input);
   let info;
   try {

@@ -69,7 +69,10 @@ const kvmNet = z.discriminatedUnion('mode', [
 
 const kvmImage = z.discriminatedUnion('kind', [
   debianImageSchema.extend({ kind: z.literal('debootstrap') }),
-  z.strictObject({ kind: z.literal('cloud'), path: z.string().min(1) }),
+  // Accepted by the schema so a suite naming it gets a clear message, not "invalid union"; no provider can boot it yet.
+  z.strictObject({ kind: z.literal('cloud'), path: z.string().min(1) }).superRefine((_, ctx) => {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'image.kind cloud is not supported yet (no provider can boot a cloud image): use kind: debootstrap' });
+  }),
 ]);
 
 const kvmTarget = z.strictObject({

@@ -56,6 +56,9 @@ export async function makeSeedDisk(host: CommandHost, workDir: string, c: SeedCo
   await host.writeFile(posix.join(dir, 'network'), c.network);
   if (c.resolvConf) await host.writeFile(posix.join(dir, 'resolv.conf'), c.resolvConf);
   if (c.growRoot) await host.writeFile(posix.join(dir, 'grow-root'), '1\n');
+  // The image holds the guest's private host key: 0600 from the start (mkfs.ext4 -F keeps the mode).
+  await host.writeFile(img, '', 0o600);
+  await host.run(['chmod', '600', img]);
   await host.run(['truncate', '-s', '8M', img]);
   await host.run(['mkfs.ext4', '-q', '-F', '-L', SEED_LABEL, '-d', dir, img]);
   // The private key now lives only inside seed.img, which is removed with the guest.

@@ -6,6 +6,7 @@ import type { ProgressSink } from '../../core/progress.js';
 import { BootFailure, consoleTail, watchBoot } from './boot-watch.js';
 import { QEMU_BINARY } from './command-line.js';
 import { isOurQemu, killQemu, readPidFile, startQemu } from './process.js';
+import { qemuOptValue } from './command-line.js';
 import { QmpClient } from './qmp.js';
 
 /**
@@ -80,7 +81,7 @@ export async function probeKvm(qemuVersion: string, o: ProbeOptions): Promise<Ac
   // No disk: the kernel and its initrd are enough to show the CPU runs the guest; rdinit=/bin/false ends it at once.
   const argv = [QEMU_BINARY, '-name', 'vb-kvmprobe', '-nodefaults', '-no-user-config', '-display', 'none', '-machine', 'pc', '-accel', 'kvm', '-cpu', cpuModel, '-smp', '1', '-m', '256',
     '-kernel', o.kernel, ...(o.initrd ? ['-initrd', o.initrd] : []), '-append', 'console=ttyS0,115200 panic=-1 rdinit=/bin/false',
-    '-serial', `file:${f.console}`, '-qmp', `unix:${f.qmp},server=on,wait=off`, '-pidfile', f.pid, '-daemonize', '-no-reboot'];
+    '-serial', `file:${f.console}`, '-qmp', `unix:${qemuOptValue(f.qmp)},server=on,wait=off`, '-pidfile', f.pid, '-daemonize', '-no-reboot'];
   let pid: number | undefined;
   let qmp: QmpClient | undefined;
   try {

@@ -88,22 +88,27 @@ export function macFor(name: string): string {
   return ['52', '54', ...b.map((x) => x.toString(16).padStart(2, '0'))].join(':');
 }
 
+/** A value inside a QEMU option list ("file=...,if=none"): a comma is doubled, or it would start a new option. */
+export function qemuOptValue(v: string): string {
+  return v.replace(/,/g, ',,');
+}
+
 export function qemuArgv(l: QemuLaunch): string[] {
   const argv: string[] = [QEMU_BINARY, '-name', l.name, '-nodefaults', '-no-user-config', '-display', 'none'];
   argv.push('-machine', l.hugepagesPath ? 'pc,memory-backend=vbmem' : 'pc');
   argv.push('-accel', l.accel === 'tcg' ? 'tcg,thread=multi' : 'kvm');
   argv.push('-cpu', effectiveCpuModel(l.accel, l.cpuModel), '-smp', String(l.cpus), '-m', String(l.memoryMiB));
   if (l.hugepagesPath) {
-    argv.push('-object', `memory-backend-file,id=vbmem,size=${l.memoryMiB}M,mem-path=${l.hugepagesPath},share=on,prealloc=on`);
+    argv.push('-object', `memory-backend-file,id=vbmem,size=${l.memoryMiB}M,mem-path=${qemuOptValue(l.hugepagesPath)},share=on,prealloc=on`);
   }
   argv.push('-kernel', l.kernel);
   if (l.initrd) argv.push('-initrd', l.initrd);
   argv.push('-append', l.append);
   // vda first on the PCI bus, so root=/dev/vda is the overlay and vdb the seed.
-  argv.push('-drive', `file=${l.overlay},if=none,id=vda,format=qcow2,cache=${l.disk.cache},aio=${l.disk.aio},discard=unmap`);
+  argv.push('-drive', `file=${qemuOptValue(l.overlay)},if=none,id=vda,format=qcow2,cache=${l.disk.cache},aio=${l.disk.aio},discard=unmap`);
   argv.push('-device', 'virtio-blk-pci,drive=vda,addr=0x4');
   if (l.seed) {
-    argv.push('-drive', `file=${l.seed},if=none,id=vdb,format=raw,readonly=on`);
+    argv.push('-drive', `file=${qemuOptValue(l.seed)},if=none,id=vdb,format=raw,readonly=on`);
     argv.push('-device', 'virtio-blk-pci,drive=vdb,addr=0x5');
   }
   if (l.net.mode === 'user') {
@@ -114,7 +119,7 @@ export function qemuArgv(l: QemuLaunch): string[] {
   argv.push('-device', `virtio-net-pci,netdev=net0,mac=${l.mac},addr=0x3`);
   argv.push('-device', 'virtio-rng-pci,addr=0x6');
   argv.push('-serial', `file:${l.consoleLog}`, '-serial', `file:${l.factsLog}`);
-  argv.push('-qmp', `unix:${l.qmpSocket},server=on,wait=off`);
+  argv.push('-qmp', `unix:${qemuOptValue(l.qmpSocket)},server=on,wait=off`);
   argv.push('-pidfile', l.pidFile, '-daemonize', '-no-reboot');
   return argv;
 }
