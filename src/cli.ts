@@ -13,6 +13,12 @@ function report(err: unknown, debug: boolean): number {
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
     return err.code === 'INTERRUPTED' ? 130 : 2;
   }
+  const errno = err as NodeJS.ErrnoException | undefined;
+  if (errno && typeof errno.code === 'string' && /^E[A-Z]+$/.test(errno.code) && typeof errno.syscall === 'string') {
+    // A file system refusal (EEXIST, EROFS, EISDIR, ENOSPC ...) is about the input, not a bug.
+    process.stderr.write(`virtbench: ${errno.syscall} ${errno.path ?? ''}: ${errno.code}${debug && err instanceof Error ? `\n${err.stack}` : ''}\n  hint: check the path, its permissions and free space\n`);
+    return 2;
+  }
   process.stderr.write(`virtbench: internal error: ${err instanceof Error ? (debug ? err.stack : err.message) : String(err)}\n`);
   if (!debug) process.stderr.write('  hint: run again with --debug for the stack trace\n');
   return 2;

@@ -102,10 +102,12 @@ export class HostProvider implements Provider<HostTarget> {
 }
 
 function isOurSshd(pid: number, config: string | undefined): boolean {
+  // The config path comes from a handle read back from disk: only a private sshd's own config counts.
+  if (!Number.isInteger(pid) || pid <= 1 || !config || !config.startsWith('/') || !config.endsWith('/sshd/sshd_config')) return false;
   try {
-    // sshd rewrites its title ("sshd: /usr/sbin/sshd -D -e -f <config> [listener] ..."): match the text.
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    return !!config && cmd.includes(config) && cmd.includes('sshd');
+    // sshd rewrites its title ("sshd: /usr/sbin/sshd -D -e -f <config> [listener] ..."): match "-f <config>" exactly.
+    const cmd = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()} `;
+    return cmd.includes('sshd') && cmd.includes(` -f ${config} `);
   } catch {
     return false;
   }

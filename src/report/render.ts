@@ -80,6 +80,7 @@ export async function renderReport(sets: ResultSet[], opts: ReportOptions): Prom
     try {
       await atomicWriteFile(join(staging.dir, name), data);
     } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError('OUTPUT_UNWRITABLE', `cannot write ${name} of the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check the space and permissions where --out is', location: { file: join(opts.outDir, name) }, cause: e });
     }
     files.push(join(opts.outDir, name));
