@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { loadResultSets } from '../../src/results/load.js';
 import { readRawFolder } from '../../src/results/raw-folder.js';
-import { createRunDir, writeResult } from '../../src/results/run-dir.js';
+import { writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 import { renderReport } from '../../src/report/render.js';
 import { unixbenchFixture } from '../support/fixtures.js';
 

@@ -9,7 +9,8 @@ import { KvmProvider, destroyKvmHandle } from '../../src/providers/kvm/provider.
 import { listOwned, ownedDir } from '../../src/providers/ownership.js';
 import { loadResultSets } from '../../src/results/load.js';
 import { readRawFolder } from '../../src/results/raw-folder.js';
-import { createRunDir, writeResult } from '../../src/results/run-dir.js';
+import { writeResult } from '../../src/results/run-dir.js';
+import { createRunDir } from '../support/run-dir.js';
 import { destroyLeftovers } from '../../src/runner/leftovers.js';
 import { readRunState, RunStateFile, runStatePath } from '../../src/runner/run-state.js';
 import { finishRun, startRun } from '../../src/runner/start.js';

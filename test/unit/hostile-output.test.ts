@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signedPercent } from '../../src/analysis/text-table.js';
+import { signedPercent } from '../../src/report/text-table.js';
 import { printable } from '../../src/core/printable.js';
 import { defaultAppend, qemuArgv, type QemuLaunch } from '../../src/providers/kvm/command-line.js';
 import { fmtSignedPct } from '../../src/report/format.js';
