@@ -76,7 +76,9 @@ async function connectOnce(endpoint: SshEndpoint, opts: ConnectOptions, sock?: C
       client.on('error', () => {}); // later errors surface as 'close' on the session
       resolve({ client, decision: decision! });
     });
-    client.once('error', (err: Error & { level?: string }) => {
+    // on, not once: ssh2 can emit a second error (e.g. "Connection lost before handshake" from a
+    // host going down for a reboot) after the first failed the attempt; unheard, it would crash the process.
+    client.on('error', (err: Error & { level?: string }) => {
       if (keyError) return fail(keyError);
       if (err.level === 'client-authentication') {
         return fail(new RemoteError('SSH_AUTH_FAILED', `authentication as ${endpoint.user} on ${name} failed with key ${endpoint.privateKeyPath}`, {
