@@ -1,5 +1,4 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,9 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_5 = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
 const SOURCE_6 = process.env.VIRTBENCH_UNIXBENCH_SOURCE_6;
-// compare's refusal of two UnixBench versions is issue 15's (src/analysis/input-checks.ts); this
-// file's compare test runs once it is there, and says so while it is not.
-const HAVE_VERSION_REFUSAL = existsSync(join(ROOT, 'src', 'analysis', 'input-checks.ts'));
 const cli = (args: string[], cwd: string, env: Record<string, string>) =>
   execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], { cwd, reject: false, stdin: 'ignore', env });
 
@@ -60,7 +56,7 @@ describe.skipIf(!SOURCE_5 || !SOURCE_6)('UnixBench 6.0.0 beside 5.1.3, end to en
     expect(doc.unixbench.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
 
-  it.skipIf(!HAVE_VERSION_REFUSAL)('compare refuses it against a 5.1.3 run unless the version is the variable', async () => {
+  it('compare refuses it against a 5.1.3 run unless the version is the variable', async () => {
     expect(six, 'the 6.0.0 run above').toBeDefined();
     const five = await runOnce('5.1.3', SOURCE_5!);
     const refused = await cli(['compare', five, six], tmp, {});
