@@ -108,23 +108,43 @@ export class SshSession {
     return this.sftpHandle;
   }
 
+  /**
+   * Run one SFTP operation; if the connection under it closes first, fail at once with
+   * SSH_CONNECTION_LOST (ssh2 can leave a pending fastGet waiting forever on a dead channel).
+   */
+  private async onSftp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    const sftp = await this.sftp();
+    const c = this.conn;
+    if (!c) throw new ConnectionLostError(this.name, what);
+    let onClose: (() => void) | undefined;
+    const lost = new Promise<never>((_, reject) => {
+      onClose = () => reject(new ConnectionLostError(this.name, what));
+      c.client.once('close', onClose);
+    });
+    try {
+      return await Promise.race([op(sftp), lost]);
+    } finally {
+      if (onClose) c.client.removeListener('close', onClose);
+    }
+  }
+
   async upload(local: string, remote: string, mode?: number): Promise<void> {
-    await uploadFile(await this.sftp(), this.name, local, remote, mode);
+    await this.onSftp(`upload ${remote}`, (s) => uploadFile(s, this.name, local, remote, mode));
   }
   async download(remote: string, local: string): Promise<void> {
-    await downloadFile(await this.sftp(), this.name, remote, local);
+    await this.onSftp(`download ${remote}`, (s) => downloadFile(s, this.name, remote, local));
   }
   async uploadDir(local: string, remote: string): Promise<number> {
-    return uploadDir(await this.sftp(), this.name, local, remote);
+    return this.onSftp(`upload ${remote}`, (s) => uploadDir(s, this.name, local, remote));
   }
   async downloadDir(remote: string, local: string): Promise<number> {
-    return downloadDir(await this.sftp(), this.name, remote, local);
+    return this.onSftp(`download ${remote}`, (s) => downloadDir(s, this.name, remote, local));
   }
   async writeFile(remote: string, data: string | Uint8Array, mode?: number): Promise<void> {
-    await writeRemoteFile(await this.sftp(), this.name, remote, data, mode);
+    await this.onSftp(`write ${remote}`, (s) => writeRemoteFile(s, this.name, remote, data, mode));
   }
   async readFile(remote: string): Promise<Buffer> {
-    return readRemoteFile(await this.sftp(), this.name, remote);
+    return this.onSftp(`read ${remote}`, (s) => readRemoteFile(s, this.name, remote));
   }
 
   async close(): Promise<void> {
