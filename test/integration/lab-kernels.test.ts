@@ -1,0 +1,184 @@
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSuite } from '../../src/suite/load.js';
+import { scheduleFor } from '../../src/suite/order.js';
+import { labDisk, labSsh, startLabVm, waitForLabSsh, type LabVm } from '../support/lab-vm.js';
+import { pidAlive } from '../support/processes.js';
+
+/**
+ * Host-kernel upgrades end to end against a lab machine that boots by its own GRUB: a QEMU guest
+ * (TCG here) with two Debian kernels from the mirror, reached only over SSH. virtbench reboots it
+ * into each kernel (grub-reboot), verifies uname -r, measures, and leaves it on its default
+ * kernel; it is killed (SIGKILL) mid-reboot and resumed; a host that does not come back (QEMU
+ * frozen) gives a clear error, loses nothing, and --resume carries on once it is thawed.
+ * The boot disk is built once into the image cache and shared.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const OLD = '6.1.0-47-cloud-amd64';
+const NEW = '6.1.0-50-cloud-amd64';
+const UNIXBENCH = process.env.VIRTBENCH_UNIXBENCH_SOURCE ?? '';
+// Opt-in (VIRTBENCH_TEST_LAB_KERNELS=1): several TCG reboots of a GRUB VM take 15-25 minutes on two
+// cores, beyond the CI budget. It needs root, QEMU, debootstrap and a UnixBench 5.1.3 source.
+const canRun = process.env.VIRTBENCH_TEST_LAB_KERNELS === '1' && !!UNIXBENCH && process.getuid?.() === 0 && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
+
+let tmp: string;
+let vm: LabVm | undefined;
+const children: ResultPromise[] = [];
+
+beforeAll(async () => {
+  if (!canRun) return;
+  tmp = await mkdtemp('/tmp/vb-labk-');
+  const t0 = Date.now();
+  const disk = await labDisk();
+  process.stderr.write(`lab boot disk ${disk.key}: ${disk.built ? `built in ${disk.buildSeconds?.toFixed(0)} s` : 'cached'}; kernels ${disk.kernels.join(', ')}\n`);
+  vm = await startLabVm(tmp, disk);
+  const booted = await waitForLabSsh(vm, tmp, 900_000);
+  process.stderr.write(`lab VM up on ${booted} ${((Date.now() - t0) / 1000).toFixed(0)} s after the start\n`);
+}, 40 * 60_000);
+
+afterAll(async () => {
+  for (const c of children) if (pidAlive(c.pid)) process.kill(c.pid!, 'SIGKILL');
+  await vm?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function suiteText(o: { seed: number; releases: string[]; timeout: number; workload: string }): string {
+  return `name: lab-kernels
+hosts:
+  lab:
+    address: 127.0.0.1
+    port: ${vm!.port}
+    user: root
+    key: ${vm!.keyPath}
+    hostKey: ${vm!.hostKey}
+kernels:
+  host: lab
+  releases: [${o.releases.join(', ')}]
+  rebootTimeoutSeconds: ${o.timeout}
+repetitions: 1
+seed: ${o.seed}
+${o.workload}
+targets:
+  - name: bare
+    method: host
+    host: lab
+`;
+}
+
+/** The first seed whose schedule boots `first` first. */
+function seedStarting(text: (seed: number) => string, first: string): number {
+  for (let seed = 1; seed < 100; seed++) if (scheduleFor(parseSuite(text(seed), '/tmp/x.yaml'), seed).get('lab')![0]!.kernel === first) return seed;
+  throw new Error('no seed');
+}
+
+function cli(args: string[]): ResultPromise {
+  const c = execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], {
+    cwd: tmp, reject: false, stdin: 'ignore', all: true, env: { VIRTBENCH_STATE: join(tmp, 'state'), VIRTBENCH_UNIXBENCH_SOURCE: UNIXBENCH },
+  });
+  children.push(c);
+  return c;
+}
+
+async function runDirOf(results: string): Promise<string> {
+  const names = (await readdir(results)).filter((n) => !n.startsWith('.'));
+  expect(names).toHaveLength(1);
+  return join(results, names[0]!);
+}
+
+const readState = async (dir: string) => JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(!canRun)('host kernels on a lab machine booted by its own GRUB (QEMU TCG)', () => {
+  it('reboots into each kernel, verifies it, measures with UnixBench, survives SIGKILL mid-reboot with --resume, and leaves the default kernel', async () => {
+    expect(vm!.disk.defaultKernel).toBe(NEW);
+    const workload = 'workload:\n  unixbench:\n    iterations: 1\n    copies: [1]\n    tests: [dhry2reg]';
+    const text = (seed: number) => suiteText({ seed, releases: [OLD, NEW], timeout: 900, workload });
+    const suite = join(tmp, 'upgrade.yaml');
+    await writeFile(suite, text(seedStarting(text, OLD)));
+    const results = join(tmp, 'results-a');
+    const common = ['--results', results, '--no-report', '--json'];
+
+    // The host runs its default (NEW); the first round asks for OLD: kill virtbench mid-reboot.
+    const first = cli(['run', suite, ...common]);
+    const runDir = await until('the run directory', 60_000, async () => (await runDirOf(results).catch(() => undefined)));
+    await until('the reboot into the old kernel', 180_000, async () => ((await readState(runDir)).kernels?.boots?.at(-1)?.status === 'booting' ? true : undefined));
+    await until('the lab host going down', 120_000, async () => ((await labSsh(vm!, tmp, 'true', 15_000)).exitCode !== 0 ? true : undefined));
+    const killedAt = Date.now();
+    process.kill(first.pid!, 'SIGKILL');
+    await first;
+
+    const resumed = await cli(['run', '--resume', runDir, ...common]);
+    expect(resumed.exitCode, String(resumed.all).slice(-3000)).toBe(0);
+    const state = await readState(runDir);
+    expect(Object.values(state.steps).map((s: any) => s.status)).toEqual(['ok', 'ok']);
+    expect(state.kernels.boots.map((b: any) => `${b.release}:${b.status}`)).toEqual([`${OLD}:interrupted`, `${NEW}:ok`]);
+    expect(state.kernels.boots[0].seen).toBe(OLD); // the resumed run found the kernel the killed one asked for
+    expect(state.kernels.defaultKernel).toBe(NEW);
+
+    // Each result says which kernel it ran under (verified), how it was booted, and has a real UnixBench score.
+    const docs = await Promise.all(['bare-' + OLD + '-r1', 'bare-' + NEW + '-r1'].map(async (id) => JSON.parse(await readFile(join(runDir, id, 'result.json'), 'utf8'))));
+    expect(docs.map((d) => d.hostKernel.release)).toEqual([OLD, NEW]);
+    expect(docs.map((d) => d.manifest.kernelRelease)).toEqual([OLD, NEW]);
+    expect(docs[1].hostKernel.boot).toBe('grub-reboot');
+    expect(docs[1].hostKernel.bootSeconds).toBeGreaterThan(5);
+    for (const d of docs) expect(d.unixbench.passes[0].tests.find((r: any) => /Dhrystone/.test(r.name)).value).toBeGreaterThan(0);
+    process.stderr.write(`reboot to verified kernel ${NEW}: ${docs[1].hostKernel.bootSeconds.toFixed(0)} s; kill-to-finish ${((Date.now() - killedAt) / 1000).toFixed(0)} s\n`);
+
+    // The verdict straight from the run, one command.
+    const verdict = await cli(['compare', runDir, '--variable', 'kernel', '--format', 'md']);
+    expect([0, 1], String(verdict.all)).toContain(verdict.exitCode);
+    expect(String(verdict.stdout)).toContain(`@ ${OLD}`);
+    expect(String(verdict.stdout)).toContain(`@ ${NEW}`);
+    expect(String(verdict.stdout)).toMatch(/Dhrystone/);
+
+    // Left on its default kernel, with no one-time entry pending.
+    expect((await labSsh(vm!, tmp, 'uname -r')).stdout.trim()).toBe(NEW);
+    expect((await labSsh(vm!, tmp, 'grub-editenv /boot/grub/grubenv list')).stdout).not.toMatch(/next_entry=\S/);
+  }, 30 * 60_000);
+
+  it('a host that does not come back: a clear error naming the kernel and what was seen last, nothing lost, --resume after repair', async () => {
+    const text = (seed: number) => suiteText({ seed, releases: [NEW, OLD], timeout: 120, workload: '' });
+    const suite = join(tmp, 'stuck.yaml');
+    await writeFile(suite, text(seedStarting(text, NEW)));
+    const results = join(tmp, 'results-b');
+    const common = ['--results', results, '--no-report', '--workload', 'shell-loop-probe', '--probe-seconds', '2'];
+
+    const run = cli(['run', suite, ...common]);
+    const runDir = await until('the run directory', 60_000, async () => (await runDirOf(results).catch(() => undefined)));
+    await until('the reboot into the old kernel', 180_000, async () => ((await readState(runDir)).kernels?.boots?.at(-1)?.status === 'booting' ? true : undefined));
+    vm!.freeze(); // the machine stops mid-reboot: SSH never answers again
+    const failed = await run;
+    vm!.thaw(); // "repaired": it finishes its boot
+    await waitForLabSsh(vm!, tmp, 900_000);
+    expect(failed.exitCode).not.toBe(0);
+    const out = String(failed.all);
+    expect(out).toMatch(new RegExp(`did not come back within 120 s after being rebooted into kernel ${OLD.replace(/\./g, '\\.')}`));
+    expect(out).toMatch(/last seen: SSH/);
+    expect(out).toMatch(/virtbench run --resume/);
+    const state = await readState(runDir);
+    expect(state.steps[`bare-${NEW}-r1`].status).toBe('ok'); // measured before the reboot: kept
+    expect(state.steps[`bare-${OLD}-r1`].error.code).toBe('HOST_REBOOT_TIMEOUT');
+    expect(JSON.parse(await readFile(join(runDir, `bare-${NEW}-r1`, 'result.json'), 'utf8')).status).toBe('ok');
+
+    const resumed = await cli(['run', '--resume', runDir, ...common]);
+    expect(resumed.exitCode, String(resumed.all).slice(-3000)).toBe(0);
+    const after = await readState(runDir);
+    expect(after.steps[`bare-${OLD}-r1`].status).toBe('ok');
+    expect(JSON.parse(await readFile(join(runDir, `bare-${OLD}-r1`, 'result.json'), 'utf8')).hostKernel.release).toBe(OLD);
+    expect(after.kernels.restored.release).toBe(NEW);
+    expect((await labSsh(vm!, tmp, 'uname -r')).stdout.trim()).toBe(NEW);
+  }, 20 * 60_000);
+});

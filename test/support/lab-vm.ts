@@ -1,0 +1,90 @@
+import { execa, type ResultPromise } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalHost } from '../../src/hosts/local.js';
+import { freeLoopbackPort } from '../../src/hosts/ports.js';
+import { buildBootDisk, type BootDisk } from '../../src/providers/images/boot-disk.js';
+import { makeSeedDisk } from '../../src/providers/images/seed-disk.js';
+import { pidAlive } from './processes.js';
+
+/**
+ * A lab machine for the host-kernel tests: a QEMU guest (TCG here) that boots by its own GRUB
+ * from a copy-on-write overlay of the cached boot disk (two Debian kernels installed), reached
+ * only over SSH on a forwarded loopback port. Reboots stay inside the one QEMU process.
+ */
+export const LAB_KERNELS = ['linux-image-6.1.0-47-cloud-amd64', 'linux-image-6.1.0-50-cloud-amd64'];
+export const LAB_DISK_SPEC = { release: 'bookworm', arch: 'amd64' as const, mirror: 'http://deb.debian.org/debian', kernelPackages: LAB_KERNELS };
+
+export interface LabVm {
+  disk: BootDisk;
+  port: number;
+  hostKey: string;
+  keyPath: string;
+  pid: number;
+  console: string;
+  /** Stop QEMU by its PID (SIGTERM, then SIGKILL). */
+  stop(): Promise<void>;
+  /** Freeze or thaw the whole machine (SIGSTOP/SIGCONT to QEMU): a host that does not come back. */
+  freeze(): void;
+  thaw(): void;
+}
+
+export function labDisk(progress = (m: string) => process.env.VIRTBENCH_DEBUG && process.stderr.write(`${m}\n`)): Promise<BootDisk> {
+  return buildBootDisk(new LocalHost(), LAB_DISK_SPEC, (e) => progress(`[${e.subject}] ${e.message}`));
+}
+
+export async function startLabVm(dir: string, disk: BootDisk): Promise<LabVm> {
+  const overlay = join(dir, 'lab.qcow2');
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', disk.disk, overlay]);
+  const keyPath = join(dir, 'lab_key');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'virtbench-lab-test', '-f', keyPath]);
+  const seed = await makeSeedDisk(new LocalHost(), dir, {
+    hostname: 'lab',
+    authorizedKey: await readFile(`${keyPath}.pub`, 'utf8'),
+    network: '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n',
+    growRoot: false,
+  });
+  const port = await freeLoopbackPort();
+  const console = join(dir, 'console.log');
+  const child: ResultPromise = execa('qemu-system-x86_64', [
+    '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', '768',
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${console}`,
+    '-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
+    '-drive', `file=${seed.path},if=virtio,format=raw,readonly=on`,
+    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0',
+  ], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
+  const pid = child.pid!;
+  child.catch(() => undefined);
+  return {
+    disk, port, hostKey: seed.hostKey, keyPath, pid, console,
+    freeze: () => process.kill(pid, 'SIGSTOP'),
+    thaw: () => process.kill(pid, 'SIGCONT'),
+    async stop() {
+      if (!pidAlive(pid)) return;
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      await child.catch(() => undefined);
+    },
+  };
+}
+
+/** Run a command on the lab VM with the OpenSSH client, the host key pinned. */
+export async function labSsh(vm: LabVm, dir: string, command: string, timeoutMs = 60_000): Promise<{ stdout: string; exitCode: number }> {
+  const knownHosts = join(dir, 'lab_known_hosts');
+  await execa('sh', ['-c', 'printf "%s\\n" "$1" > "$2"', 'sh', `[127.0.0.1]:${vm.port} ${vm.hostKey}`, knownHosts]);
+  const r = await execa('ssh', ['-i', vm.keyPath, '-p', String(vm.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', 'root@127.0.0.1', command], { reject: false, stdin: 'ignore', timeout: timeoutMs });
+  return { stdout: String(r.stdout), exitCode: r.exitCode ?? -1 };
+}
+
+export async function waitForLabSsh(vm: LabVm, dir: string, deadlineMs: number): Promise<string> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < deadlineMs) {
+    const r = await labSsh(vm, dir, 'uname -r', 20_000);
+    if (r.exitCode === 0) return r.stdout.trim();
+    if (!pidAlive(vm.pid)) throw new Error(`QEMU exited; console:\n${(await readFile(vm.console, 'utf8').catch(() => '')).slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  throw new Error(`the lab VM did not answer SSH within ${deadlineMs / 1000} s; console:\n${(await readFile(vm.console, 'utf8').catch(() => '')).slice(-3000)}`);
+}
