@@ -5,7 +5,7 @@ import type { CommandHost } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
-import { diskImageFiles } from './disk-image-files.js';
+import { diskImageFiles, stageImageRoot } from './disk-image-files.js';
 import { DISK_IMAGE_PACKAGES } from './disk-image.js';
 import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
 
@@ -121,17 +121,7 @@ export async function buildBootDisk(host: CommandHost, spec: BootDiskSpec, progr
   try {
     await host.run(['rm', '-rf', tmp]);
     await host.run(['mkdir', '-p', stage, mnt]);
-    progress({ subject, step: 'image', message: `staging rootfs ${rootfs.key}` });
-    await host.run(['cp', '-a', '--reflink=auto', `${rootfs.path}/.`, `${stage}/`], { signal });
-    const { files, links } = diskImageFiles();
-    for (const f of files) {
-      await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(f.path))]);
-      await host.writeFile(posix.join(stage, f.path), f.content, f.mode);
-    }
-    for (const l of links) {
-      await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(l.path))]);
-      await host.run(['ln', '-sfn', l.target, posix.join(stage, l.path)]);
-    }
+    await stageImageRoot(host, rootfs, stage, progress, subject, signal);
     // No udev here: the root is named by UUID everywhere, never by the build's loop device.
     await host.writeFile(posix.join(stage, 'etc/fstab'), `UUID=${uuid} / ext4 errors=remount-ro 0 1\n`);
     await host.writeFile(posix.join(stage, 'etc/default/grub'), GRUB_DEFAULTS);

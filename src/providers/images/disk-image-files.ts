@@ -3,6 +3,9 @@
  * identity from a seed disk at boot (see seed-disk.ts) and report what it sees from inside on a
  * second serial port, so the provider learns the guest's facts without an SSH session.
  */
+import { posix } from 'node:path';
+import type { CommandHost } from '../../core/host.js';
+import type { ProgressSink } from '../../core/progress.js';
 
 /** Label of the seed file system the harness attaches as a second, read-only virtio disk. */
 export const SEED_LABEL = 'vbseed';
@@ -166,4 +169,22 @@ export function parseFactsReport(text: string): Record<string, string> | undefin
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1).trim();
   }
   return out;
+}
+
+/**
+ * Stage an image's root: a full copy of the cached rootfs, then the image's own files and links
+ * (the guest side of the seed-disk handshake). Shared by the KVM disk image and the GRUB boot disk.
+ */
+export async function stageImageRoot(host: CommandHost, rootfs: { key: string; path: string }, stage: string, progress: ProgressSink, subject: string, signal?: AbortSignal): Promise<void> {
+  progress({ subject, step: 'image', message: `staging rootfs ${rootfs.key}` });
+  await host.run(['cp', '-a', '--reflink=auto', `${rootfs.path}/.`, `${stage}/`], { signal });
+  const { files, links } = diskImageFiles();
+  for (const f of files) {
+    await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(f.path))]);
+    await host.writeFile(posix.join(stage, f.path), f.content, f.mode);
+  }
+  for (const l of links) {
+    await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(l.path))]);
+    await host.run(['ln', '-sfn', l.target, posix.join(stage, l.path)]);
+  }
 }

@@ -5,7 +5,7 @@ import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
-import { diskImageFiles } from './disk-image-files.js';
+import { diskImageFiles, stageImageRoot } from './disk-image-files.js';
 import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
 
 /**
@@ -135,17 +135,7 @@ export async function buildDiskImage(host: CommandHost, spec: DiskImageSpec, pro
   try {
     await host.run(['rm', '-rf', tmp]);
     await host.run(['mkdir', '-p', stage]);
-    progress({ subject, step: 'image', message: `staging rootfs ${rootfs.key}` });
-    await host.run(['cp', '-a', '--reflink=auto', `${rootfs.path}/.`, `${stage}/`], { signal });
-    const { files, links } = diskImageFiles();
-    for (const f of files) {
-      await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(f.path))]);
-      await host.writeFile(posix.join(stage, f.path), f.content, f.mode);
-    }
-    for (const l of links) {
-      await host.run(['mkdir', '-p', posix.join(stage, posix.dirname(l.path))]);
-      await host.run(['ln', '-sfn', l.target, posix.join(stage, l.path)]);
-    }
+    await stageImageRoot(host, rootfs, stage, progress, subject, signal);
     const kernelRelease = await imageKernel(host, stage, spec.kernelRelease);
     await host.run(['cp', posix.join(stage, 'boot', `vmlinuz-${kernelRelease}`), posix.join(tmp, 'vmlinuz')]);
     await host.run(['cp', posix.join(stage, 'boot', `initrd.img-${kernelRelease}`), posix.join(tmp, 'initrd.img')]);
