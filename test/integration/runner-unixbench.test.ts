@@ -2,7 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHost } from '../../src/hosts/local.js';
@@ -167,8 +167,11 @@ describe.skipIf(!haveLxc)('virtbench run, real UnixBench in every kind of guest 
       expect(docs['vbt11-kvm-r1'].manifest.kernelRelease).not.toBe(release());
 
       // The report: every target in its tables and in the PDF's text.
-      expect(String(second.stderr)).toMatch(/report: /);
+      // With --json the report's place is in the last event.
+      const finished = events2.at(-1);
+      expect(finished).toMatchObject({ type: 'finished', outcome: 'ok', report: { dir: expect.any(String) } });
       const reportDir = join(tmp, 'reports', basename(runDir));
+      expect(resolve(finished.report.dir)).toBe(resolve(reportDir));
       const reportFiles = await readdir(reportDir);
       expect(reportFiles).toEqual(expect.arrayContaining(['report.pdf', 'report.md']));
       const md = await readFile(join(reportDir, 'report.md'), 'utf8');
