@@ -1,6 +1,5 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError, ParseError } from '../core/errors.js';
@@ -10,9 +9,9 @@ import { parseNumber } from '../workloads/unixbench/parse-lines.js';
 import { BASELINES_5_1_3, INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
 import { check, geometricMean, geometricMeanTolerance } from '../workloads/unixbench/score.js';
 import { parseCsv } from './csv-read.js';
+import { writeImportedResults } from './import-set.js';
 import { SET_FILE, type SetFile } from './load.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, type ResultSet } from './model.js';
-import { exists, readJson, RESULT_FILE, writeResult } from './run-dir.js';
 
 /**
  * The 2011 published table (index values per test, one column per method) as a result set:
@@ -171,19 +170,7 @@ export async function writeReferenceSet(imported: ImportedReference, outDir: str
     indexScoreChecks: imported.checks,
   };
   await atomicWriteJson(join(outDir, SET_FILE), set);
-  const written: string[] = [];
-  for (const doc of imported.set.results) {
-    const existing = join(outDir, doc.id, RESULT_FILE);
-    if (await exists(existing)) {
-      if (isDeepStrictEqual(await readJson(existing), doc)) continue;
-      throw new InputError('RESULT_EXISTS', `${existing} exists and differs from the imported ${doc.id}`, {
-        hint: 'the reference set is never overwritten silently: remove the folder to re-import, or import into another --out',
-        location: { file: existing },
-      });
-    }
-    written.push(await writeResult(outDir, doc));
-  }
-  return written;
+  return writeImportedResults(outDir, imported.set.results, 'the reference set');
 }
 
 async function readConditions(path: string): Promise<z.infer<typeof conditionsSchema>> {

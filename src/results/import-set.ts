@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { InputError } from '../core/errors.js';
 import { atomicWriteJson } from '../core/fs.js';
 import { SET_FILE, type SetFile } from './load.js';
-import type { ResultSet } from './model.js';
+import type { ResultDoc, ResultSet } from './model.js';
 import { exists, readJson, RESULT_FILE, writeResult } from './run-dir.js';
 
 /** Where an imported set came from, as set.json records it. */
@@ -31,13 +31,21 @@ export async function writeImportedSet(set: ResultSet, origin: ImportOrigin, out
     importedFrom: { ...origin, file: basename(origin.file) },
   };
   await atomicWriteJson(join(outDir, SET_FILE), file);
+  return writeImportedResults(outDir, set.results, 'an imported set');
+}
+
+/**
+ * Write an imported set's result documents. Re-importing the same data is a no-op; a document
+ * that differs from what is already there is never overwritten silently. Returns the files written.
+ */
+export async function writeImportedResults(outDir: string, docs: readonly ResultDoc[], what: string): Promise<string[]> {
   const written: string[] = [];
-  for (const doc of set.results) {
+  for (const doc of docs) {
     const existing = join(outDir, doc.id, RESULT_FILE);
     if (await exists(existing)) {
       if (isDeepStrictEqual(await readJson(existing), doc)) continue;
       throw new InputError('RESULT_EXISTS', `${existing} exists and differs from the imported ${doc.id}`, {
-        hint: 'an imported set is never overwritten silently: remove the folder to re-import, or import into another --out',
+        hint: `${what} is never overwritten silently: remove the folder to re-import, or import into another --out`,
         location: { file: existing },
       });
     }

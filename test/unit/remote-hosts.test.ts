@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { knownHostKey } from '../../src/remote/known-hosts.js';
 import { resolveSshAlias } from '../../src/remote/ssh-config.js';
-import { parseSuite, SuiteError } from '../../src/suite/load.js';
+import { parseSuite } from '../../src/suite/load.js';
+import { suiteIssues } from '../support/suite-issues.js';
 
 const tmp = mkdtempSync('/tmp/vbt16-hosts-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -58,15 +59,7 @@ describe('known_hosts', () => {
   });
 });
 
-function issues(text: string) {
-  try {
-    parseSuite(text, '/tmp/vbt16.yaml');
-  } catch (e) {
-    if (e instanceof SuiteError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const issues = (text: string) => suiteIssues(text, '/tmp/vbt16.yaml');
 
 describe('suite hosts', () => {
   it('refuses a KVM target on a remote host at plan time, with file, line and field', () => {

@@ -7,22 +7,15 @@ import { buildReportTable } from '../../src/report/comparison.js';
 import { buildReportText } from '../../src/report/table-model.js';
 import { dryRunText } from '../../src/runner/dry-run.js';
 import { unixbenchCommandLines } from '../../src/runner/unixbench-workload.js';
-import { parseSuite, SuiteError } from '../../src/suite/load.js';
+import { parseSuite } from '../../src/suite/load.js';
+import { suiteIssues } from '../support/suite-issues.js';
 import { defaultCopies } from '../../src/workloads/unixbench/run.js';
 import { unixbenchFixture } from '../support/fixtures.js';
 
 /** UnixBench 6.0.0 as a choice beside 5.1.3 (the default, the seed's). */
 const suite = (unixbench: string, target = '  - { name: h, method: host }') => `workload:\n  unixbench:\n${unixbench}\ntargets:\n${target}\n`;
 
-function issues(text: string) {
-  try {
-    parseSuite(text, '/tmp/vb-version.yaml');
-  } catch (e) {
-    if (e instanceof SuiteError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const issues = (text: string) => suiteIssues(text, '/tmp/vb-version.yaml');
 
 describe('workload.unixbench.version', () => {
   it('defaults to 5.1.3; 6.0.0 is accepted; anything else is refused with its line', () => {
