@@ -4,7 +4,7 @@ import { ParseError } from '../core/errors.js';
 import type { UnixBenchIndexRow, UnixBenchPass, UnixBenchTestResult } from '../workloads/unixbench/model.js';
 import { missingIndexTests } from '../workloads/unixbench/published-checks.js';
 import { BASELINES_5_1_3, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
-import { geometricMean, indexValue } from '../workloads/unixbench/score.js';
+import { indexGeometricMean, indexValue } from '../workloads/unixbench/score.js';
 import type { ImportedPeerSet } from './import-pkb.js';
 import { setNameFrom, type ImportOrigin } from './import-set.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc } from './model.js';
@@ -81,7 +81,7 @@ export async function importPhoronix(path: string): Promise<ImportedPeerSet> {
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const missing = missingIndexTests({ partial: false, rows, score: 0 });
     if (missing.length) findings.push(`${rows.length} of the 12 index tests (missing: ${missing.join(', ')}); the Index Score is partial`);
-    const index = { partial: missing.length > 0, rows, score: geometricMean(rows.map((r) => r.index)) };
+    const index = { partial: missing.length > 0, rows, score: indexGeometricMean(rows.map((r) => r.index)) };
     const appVersion = entries.find((e) => e.appVersion)?.appVersion ?? '';
     if (!appVersion) findings.push('the result file does not state the UnixBench version');
     const hardware = fields(text(sys, 'Hardware'));

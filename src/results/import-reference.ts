@@ -7,7 +7,7 @@ import { atomicWriteJson } from '../core/fs.js';
 import type { UnixBenchIndexRow } from '../workloads/unixbench/model.js';
 import { parseNumber } from '../workloads/unixbench/parse-lines.js';
 import { BASELINES_5_1_3, INDEX_SCORE, INDEX_TESTS } from '../workloads/unixbench/catalogue.js';
-import { check, geometricMean, geometricMeanTolerance } from '../workloads/unixbench/score.js';
+import { check, indexGeometricMean, geometricMeanTolerance } from '../workloads/unixbench/score.js';
 import { parseCsv } from './csv-read.js';
 import { writeImportedResults } from './import-set.js';
 import { SET_FILE, type SetFile } from './load.js';
@@ -91,7 +91,7 @@ export async function importReference(csvPath: string, conditionsPath: string): 
     if (missing.length > 0) throw fail(`missing index tests: ${missing.join(', ')}`, rows.length + 1, 'test');
 
     const idx = indexRows.map((r) => r.index);
-    const recomputed = geometricMean(idx);
+    const recomputed = indexGeometricMean(idx);
     const c = check(`${column}: System Benchmarks Index Score`, printedScore, recomputed, HALF_TENTH + geometricMeanTolerance(idx, idx.map(() => HALF_TENTH)));
     checks.push({
       column,

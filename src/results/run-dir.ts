@@ -27,12 +27,6 @@ export interface RawFile {
   content: string | Uint8Array;
 }
 
-/** "20261127-140203-a1b2": sortable by time, unique enough for concurrent runs. */
-export function newRunId(now = new Date()): string {
-  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${t}-${randomBytes(2).toString('hex')}`;
-}
-
 export function runDirPath(resultsRoot: string, runId: string): string {
   checkName(runId, 'run id');
   return join(resultsRoot, runId);

@@ -13,7 +13,7 @@ import { hostProvider } from '../../src/providers/host.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { SshSession } from '../../src/remote/session.js';
 import type { UnixBenchInstall } from '../../src/workloads/unixbench/install.js';
-import { startRun } from '../../src/workloads/unixbench/run.js';
+import { startUnixBench } from '../../src/workloads/unixbench/run.js';
 import { resolveUnixBenchSource } from '../../src/workloads/unixbench/source.js';
 import { UnixBenchRunError, UnixBenchWorkload } from '../../src/workloads/unixbench/workload.js';
 import { describeWithUnixBench } from '../support/unixbench.js';
@@ -91,7 +91,7 @@ describeWithUnixBench('a real short UnixBench on this machine through the host p
     );
     // A second start with the same tag attaches instead of starting another ./Run.
     await new Promise((r) => setTimeout(r, 3000));
-    const second = await startRun(session, { installDir: install.dir, tag: 'vbt3-main', options: { locale: 'C', iterations: 1, tests: ['syscall'] }, cpus: 1 });
+    const second = await startUnixBench(session, { installDir: install.dir, tag: 'vbt3-main', options: { locale: 'C', iterations: 1, tests: ['syscall'] }, cpus: 1 });
     expect(second.reattached).toBe(true);
     const raw = await running;
     expect(first).toBe(true);

@@ -3,7 +3,7 @@ import { normalizeConsole, type ConsoleRun } from './console.js';
 import type { UnixBenchCheck, UnixBenchLogTest, UnixBenchPass, UnixBenchReport } from './model.js';
 import { parseLog, type LogTestParsed, type ParsedLog } from './parse-log.js';
 import { parseReport } from './parse-report.js';
-import { check, geometricMean, geometricMeanTolerance, halfUnitInLastPlace, indexValue } from './score.js';
+import { check, indexGeometricMean, geometricMeanTolerance, halfUnitInLastPlace, indexValue } from './score.js';
 
 export interface UnixBenchFiles {
   /** The text report (HOST-DATE-NN). May be empty when console output is given: its report is used. */
@@ -185,7 +185,7 @@ function computeChecks(passes: UnixBenchPass[], log: ParsedLog | undefined): Uni
         check(
           `${label}: ${category} Index Score${table.partial ? ' (Partial Only)' : ''}`,
           table.score,
-          geometricMean(idx),
+          indexGeometricMean(idx),
           TENTH + geometricMeanTolerance(idx, idx.map(() => TENTH)),
         ),
       );
@@ -194,7 +194,7 @@ function computeChecks(passes: UnixBenchPass[], log: ParsedLog | undefined): Uni
         return e !== undefined && r.baseline !== null ? indexValue(e, r.baseline) : undefined;
       });
       if (exactIdx.every((v) => v !== undefined)) {
-        checks.push(check(`${label}: ${category} Index Score from the .log`, table.score, geometricMean(exactIdx as number[]), TENTH));
+        checks.push(check(`${label}: ${category} Index Score from the .log`, table.score, indexGeometricMean(exactIdx as number[]), TENTH));
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { UnixBenchCheck, UnixBenchIndexTable } from './model.js';
 import { INDEX_TESTS } from './catalogue.js';
-import { check, geometricMean, geometricMeanTolerance, indexValue } from './score.js';
+import { check, indexGeometricMean, geometricMeanTolerance, indexValue } from './score.js';
 
 /** Printed with %.1f. */
 const TENTH = 0.05;
@@ -22,7 +22,7 @@ export function printedIndexChecks(label: string, table: UnixBenchIndexTable, ha
       check(
         `${label}: ${table.category ?? 'System Benchmarks'} Index Score${table.partial ? ' (Partial Only)' : ''}`,
         table.score,
-        geometricMean(idx),
+        indexGeometricMean(idx),
         halfUnit + geometricMeanTolerance(idx, idx.map(() => halfUnit)),
       ),
     );

@@ -145,7 +145,8 @@ export interface StartOptions {
   cpus: number;
 }
 
-export async function startRun(session: SshSession, o: StartOptions): Promise<RunHandle> {
+/** Starts UnixBench's Run in the background on the guest (detached, logging to files), and returns its handle. */
+export async function startUnixBench(session: SshSession, o: StartOptions): Promise<RunHandle> {
   validateTag(o.tag);
   const version = o.options.version ?? DEFAULT_UNIXBENCH_VERSION;
   const max = maxSystemCopies(version);

@@ -48,7 +48,8 @@ export function combinePasses(passes: readonly CombinedPass[]): CombinedScore {
   return { score: n > 0 ? Math.exp(product / n) : NaN, time: n > 0 ? totalTime / n : NaN, iterations: n, dropped };
 }
 
-export function geometricMean(values: readonly number[]): number {
+/** The geometric mean as Run combines index values into a score (a zero count gives 0, as in Run). */
+export function indexGeometricMean(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   let sum = 0;
   for (const v of values) sum += Math.log(v);
@@ -77,7 +78,7 @@ const EPS = 1e-12;
  * off by its half unit, which moves the mean by mean * (half unit / value) / n, summed.
  */
 export function geometricMeanTolerance(values: readonly number[], halfUnits: readonly number[]): number {
-  const g = geometricMean(values);
+  const g = indexGeometricMean(values);
   let rel = 0;
   values.forEach((v, i) => { rel += (halfUnits[i] ?? 0) / Math.abs(v); });
   return (g * rel) / Math.max(values.length, 1);

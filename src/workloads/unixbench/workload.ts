@@ -10,7 +10,7 @@ import { collectRun, type CollectedFiles } from './collect.js';
 import { installUnixBench, type UnixBenchInstall } from './install.js';
 import type { UnixBenchReport } from './model.js';
 import { parseUnixBench } from './parse.js';
-import { failureOf, followRun, startRun, type RunHandle } from './run.js';
+import { failureOf, followRun, startUnixBench, type RunHandle } from './run.js';
 import type { UnixBenchSource } from './source.js';
 
 export type UnixBenchRunOptions = Partial<UnixBenchOptions> & { locale: string };
@@ -54,7 +54,7 @@ export class UnixBenchWorkload implements Workload<UnixBenchInstall, UnixBenchRu
 
   /** Start (or reattach to) the run named by request.tag, follow it, collect its files, then judge it. */
   async run(session: SshSession, req: WorkloadRunRequest<UnixBenchInstall, UnixBenchRunOptions>, onProgress?: ProgressSink): Promise<UnixBenchRaw> {
-    const handle = await startRun(session, { installDir: req.prepared.dir, tag: req.tag, options: req.options, cpus: req.cpus });
+    const handle = await startUnixBench(session, { installDir: req.prepared.dir, tag: req.tag, options: req.options, cpus: req.cpus });
     onProgress?.({ subject: req.tag, step: 'run', message: handle.reattached ? `reattached to UnixBench ${req.tag} (pid ${handle.pid})` : `started ./Run ${handle.args.join(' ')} (pid ${handle.pid})` });
     const outcome = await followRun(session, handle, {
       pollMs: req.pollMs,
