@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+/**
+ * The virtbench executable: every sub-command (cli/commands.ts), and errors printed with their
+ * hint and an exit code (stack traces only with --debug).
+ */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';

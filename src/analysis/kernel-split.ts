@@ -1,3 +1,7 @@
+/**
+ * One run of a lab host under several kernels, split into a baseline and a candidate result set
+ * for compare.
+ */
 import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Every `virtbench` sub-command, one file each under src/cli/. A command file parses its
+ * arguments, calls one function of the pipeline, and sets process.exitCode.
+ */
 import type { CommandModule } from 'yargs';
 import { runCommand } from './run.js';
 import { compareCommand } from './compare.js';
@@ -9,10 +13,6 @@ import { guestsCommand } from './guests.js';
 import { doctorCommand } from './doctor.js';
 import { historyCommand } from './history.js';
 
-/**
- * Every `virtbench` sub-command, one file each under src/cli/. A command file parses its
- * arguments, calls one function of the pipeline, and sets process.exitCode.
- */
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
 commands.push(reportCommand);
 commands.push(importReferenceCommand);

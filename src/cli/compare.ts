@@ -1,3 +1,7 @@
+/**
+ * `virtbench compare`: two result sets test by test, the change with its interval and a verdict;
+ * exit 1 when something regressed.
+ */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { looks } from '../analysis/sequential.js';

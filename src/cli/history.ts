@@ -1,3 +1,7 @@
+/**
+ * `virtbench history`: many runs per test as a series, with change points; exit 1 when the newest
+ * run comes after a change for the worse.
+ */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';

@@ -1,3 +1,9 @@
+/**
+ * `--host` for commands that act on one machine (guests, doctor): a host of a suite
+ * (`--suite lab.yaml --host lab`), an ~/.ssh/config alias, or [user@]address[:port]. The host
+ * key comes from --host-key, the suite, or known_hosts, as with ssh; the key from --key, the
+ * suite, the alias's IdentityFile, or ~/.ssh/id_ed25519.
+ */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +17,6 @@ import { openSuiteHost } from '../runner/hosts.js';
 import { loadSuite } from '../suite/load.js';
 import type { SuiteHost } from '../suite/plan.js';
 
-/**
- * `--host` for commands that act on one machine (guests, doctor): a host of a suite
- * (`--suite lab.yaml --host lab`), an ~/.ssh/config alias, or [user@]address[:port]. The host
- * key comes from --host-key, the suite, or known_hosts, as with ssh; the key from --key, the
- * suite, the alias's IdentityFile, or ~/.ssh/id_ed25519.
- */
 export interface HostArgs {
   host?: string;
   suite?: string;

@@ -1,3 +1,7 @@
+/**
+ * `virtbench import-reference`: the 2011 published table as a result set, each Index Score checked
+ * against its index values.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

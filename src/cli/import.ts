@@ -1,3 +1,7 @@
+/**
+ * `virtbench import pkb|phoronix`: another tool's UnixBench results as a result set that report
+ * and compare read.
+ */
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { importPhoronix } from '../results/import-phoronix.js';

@@ -1,3 +1,7 @@
+/**
+ * `virtbench report`: tables, charts, a PDF and verdict pages from run directories, result sets or
+ * folders of UnixBench output.
+ */
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadResultSets } from '../results/load.js';

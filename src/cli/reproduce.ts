@@ -1,3 +1,7 @@
+/**
+ * `virtbench reproduce`: the 2011 claims (LXC above OpenVZ and KVM, per-test orderings) held
+ * against a new run.
+ */
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkClaims, type Reproduction } from '../analysis/claims.js';

@@ -1,3 +1,7 @@
+/**
+ * `virtbench run`: a suite run (or resumed, or only planned with --dry-run) from start to report,
+ * with progress on the terminal or as JSON lines.
+ */
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';

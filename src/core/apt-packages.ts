@@ -1,10 +1,10 @@
-import { z } from 'zod';
-import list from './apt-packages.json' with { type: 'json' };
-
 /**
  * The Debian packages virtbench relies on, with what each brings that the code uses. One list
  * (apt-packages.json): .ci/run installs it and `virtbench doctor` checks it.
  */
+import { z } from 'zod';
+import list from './apt-packages.json' with { type: 'json' };
+
 export const PACKAGE_USES = ['npm', 'report', 'tests', 'host', 'lxc', 'kvm'] as const;
 export type PackageUse = (typeof PACKAGE_USES)[number];
 

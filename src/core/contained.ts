@@ -1,11 +1,11 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { InputError, type ErrorLocation } from './errors.js';
-
 /**
  * Names read back from disk (result ids, step ids, run ids, record keys) become path parts and
  * command arguments. They match this rule, and every path built from them is checked to lie
  * under the directory it belongs to before anything is read, written or removed there.
  */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { InputError, type ErrorLocation } from './errors.js';
+
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function isSafeName(s: unknown): s is string {

@@ -1,3 +1,4 @@
+/** Atomic file writes (temporary file, fsync, rename) and file system errors that name the path. */
 import { mkdir, rename, writeFile, open, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';

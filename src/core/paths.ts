@@ -1,3 +1,7 @@
+/**
+ * Where virtbench keeps its cache (images, downloads) and its state (ownership records, run keys)
+ * on this machine.
+ */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-
 /**
  * A process is identified by its PID *and* its start time (field 22 of /proc/<pid>/stat, in
  * clock ticks since boot): a PID alone may have been recycled by an unrelated process.
  */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
 export interface ProcessIdentity {
   pid: number;
   /** Start time from /proc/<pid>/stat; absent where /proc is not readable. */

@@ -1,8 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from './errors.js';
-
 /**
  * An output folder that appears whole or not at all: everything is written into a staging folder
  * beside it, which is then renamed into place. A folder that was there before is replaced only when
@@ -10,6 +5,11 @@ import { InputError } from './errors.js';
  * with the new ones. Of two writers racing for one folder, one wins and the other gets a clear
  * error; a writer killed midway leaves only its hidden staging folder beside the target.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from './errors.js';
+
 export const OUTPUT_MARKER = '.virtbench-output';
 
 /** mkdir -p that fails instead of looping where a directory cannot be made (Node's recursive mkdir spins on /proc). */

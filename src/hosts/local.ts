@@ -1,3 +1,7 @@
+/**
+ * This machine as a CommandHost: commands run through execa with an argument array, never a shell
+ * string.
+ */
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';

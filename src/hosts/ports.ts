@@ -1,3 +1,4 @@
+/** A free TCP port on the loopback interface. */
 import { createServer } from 'node:net';
 
 /** A port on 127.0.0.1 nothing listens on right now (the caller's server binds it a moment later). */

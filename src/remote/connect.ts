@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { InterruptedError, RemoteError, VirtbenchError } from '../core/errors.js';
-import type { SshEndpoint } from '../core/guest.js';
-import { judgeHostKey, type HostKeyDecision } from './host-key.js';
-
 /**
  * One SSH connection: key auth, host-key pinning, keepalives, optional jump host, and retries
  * with exponential backoff until a deadline (a guest that is still booting refuses or resets
  * connections for a while). Authentication and host-key errors are not retried: they will not
  * get better by waiting.
  */
+import { readFile } from 'node:fs/promises';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { InterruptedError, RemoteError, VirtbenchError } from '../core/errors.js';
+import type { SshEndpoint } from '../core/guest.js';
+import { judgeHostKey, type HostKeyDecision } from './host-key.js';
+
 export interface ConnectOptions {
   /** Keep trying until this many ms have passed (default 60 s). */
   deadlineMs?: number;

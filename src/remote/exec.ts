@@ -1,11 +1,11 @@
-import type { Client, ClientChannel } from 'ssh2';
-import { RemoteError } from '../core/errors.js';
-import { shellCommand, shellEnvPrefix, shellQuote } from './quote.js';
-
 /**
  * Run one command on an open connection: streamed stdout/stderr, the exit code, a timeout.
  * The command line is built here from an argument vector with the one quoting function.
  */
+import type { Client, ClientChannel } from 'ssh2';
+import { RemoteError } from '../core/errors.js';
+import { shellCommand, shellEnvPrefix, shellQuote } from './quote.js';
+
 export interface ExecOptions {
   timeoutMs?: number;
   /** Sent on stdin, then EOF. Without it stdin is closed at once. */

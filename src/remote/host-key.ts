@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { RemoteError } from '../core/errors.js';
-
 /**
  * Host-key pinning. A pinned key (SshEndpoint.hostKey, an OpenSSH public key line) must match
  * the key the server presents, compared as key blobs. An unknown key is refused unless the
  * caller trusts first use; either way the decision is returned so the result can record it.
  */
+import { createHash } from 'node:crypto';
+import { RemoteError } from '../core/errors.js';
+
 export interface HostKeyDecision {
   /** "user@host:port" (or host:port) the decision is about. */
   endpoint: string;

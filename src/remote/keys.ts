@@ -1,14 +1,14 @@
+/**
+ * The run's SSH identity: a fresh ed25519 key pair per run, written 0600 in `dir` (0700)
+ * (`id_ed25519`, `id_ed25519.pub`). ssh-keygen writes the OpenSSH private key format,
+ * which both ssh2 and OpenSSH's own tools read, and creates it 0600.
+ */
 import { execa } from 'execa';
 import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError, PrerequisiteError } from '../core/errors.js';
 import type { RunKey } from '../core/provider.js';
 
-/**
- * The run's SSH identity: a fresh ed25519 key pair per run, written 0600 in `dir` (0700)
- * (`id_ed25519`, `id_ed25519.pub`). ssh-keygen writes the OpenSSH private key format,
- * which both ssh2 and OpenSSH's own tools read, and creates it 0600.
- */
 export async function createRunKey(dir: string, comment = 'virtbench-run'): Promise<RunKey> {
   await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
   await chmod(dirname(dir), 0o700);

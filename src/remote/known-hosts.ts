@@ -1,12 +1,12 @@
+/**
+ * The pinned key of a host from an OpenSSH known_hosts file, plain or hashed (`|1|salt|hash`)
+ * entries, `[host]:port` for other ports. Revoked and CA lines are skipped. Prefers ed25519.
+ */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * The pinned key of a host from an OpenSSH known_hosts file, plain or hashed (`|1|salt|hash`)
- * entries, `[host]:port` for other ports. Revoked and CA lines are skipped. Prefers ed25519.
- */
 export function knownHostKey(host: string, port: number, file = join(homedir(), '.ssh', 'known_hosts')): string | undefined {
   let text: string;
   try {

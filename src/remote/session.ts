@@ -1,3 +1,7 @@
+/**
+ * An SSH session with one machine that survives dropped connections: reconnects with backoff, pins
+ * the host key first seen.
+ */
 import type { SFTPWrapper } from 'ssh2';
 import type { SshEndpoint } from '../core/guest.js';
 import { connectWithRetry, endpointName, type ConnectOptions, type Connection } from './connect.js';

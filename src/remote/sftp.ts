@@ -1,3 +1,6 @@
+/**
+ * SFTP transfers of files and whole directory trees (regular files and directories; modes kept).
+ */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';

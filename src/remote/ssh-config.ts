@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-
 /**
  * A host named by its ~/.ssh/config alias, resolved the way OpenSSH does for the keywords
  * virtbench uses: blocks are read in order, each keyword keeps the first value it is given by a
@@ -9,6 +5,10 @@ import { join, resolve } from 'node:path';
  * ProxyJump/ProxyCommand are refused (a remote host must be reachable directly; its guests are
  * reached through it).
  */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
 export interface SshConfigHost {
   alias: string;
   hostName: string;

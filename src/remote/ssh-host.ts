@@ -1,13 +1,13 @@
+/**
+ * A machine reached over SSH as a CommandHost, so providers can act on a remote host exactly
+ * as on the local one (and OpenVZ always does). argv is quoted by the one quoting function.
+ */
 import type { SshEndpoint } from '../core/guest.js';
 import type { CommandHost, CommandResult, RunOptions } from '../core/host.js';
 import { CommandFailedError } from '../hosts/local.js';
 import type { ConnectOptions } from './connect.js';
 import { SshSession } from './session.js';
 
-/**
- * A machine reached over SSH as a CommandHost, so providers can act on a remote host exactly
- * as on the local one (and OpenVZ always does). argv is quoted by the one quoting function.
- */
 export class SshHost implements CommandHost {
   readonly isLocal = false;
   readonly name: string;

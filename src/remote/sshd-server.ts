@@ -1,3 +1,8 @@
+/**
+ * A private OpenSSH sshd on 127.0.0.1: its own config, host key and authorized_keys, run in
+ * the foreground as a child of this process (`sshd -D -e -f <config>`) and stopped by its PID.
+ * The `host` provider reaches the local machine through it; tests use it as a real server.
+ */
 import { freeLoopbackPort } from '../hosts/ports.js';
 import { execa, type ResultPromise } from 'execa';
 import { readFileSync } from 'node:fs';
@@ -7,11 +12,6 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PrerequisiteError, ProviderError } from '../core/errors.js';
 
-/**
- * A private OpenSSH sshd on 127.0.0.1: its own config, host key and authorized_keys, run in
- * the foreground as a child of this process (`sshd -D -e -f <config>`) and stopped by its PID.
- * The `host` provider reaches the local machine through it; tests use it as a real server.
- */
 export interface SshdOptions {
   /** OpenSSH public key line(s) allowed to log in. */
   authorizedKeys: string[];

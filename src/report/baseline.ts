@@ -1,3 +1,4 @@
+/** The baseline column of a report, from what the user typed after --baseline. */
 import { InputError } from '../core/errors.js';
 import type { ReportTable, ReportColumn } from './comparison.js';
 

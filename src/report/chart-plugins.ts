@@ -1,5 +1,3 @@
-import type { Chart, ChartType, Plugin } from 'chart.js';
-
 /**
  * Two small chart.js plugins the report charts need:
  * - error bars: a vertical whisker with caps per bar, from lower/upper values per dataset
@@ -8,6 +6,8 @@ import type { Chart, ChartType, Plugin } from 'chart.js';
  *   keeps it vector; chartjs-node-canvas's own background uses destination-over, which cairo
  *   rasterises into a bitmap inside the SVG) and a dashed line at a value (100 = baseline).
  */
+import type { Chart, ChartType, Plugin } from 'chart.js';
+
 export interface ErrorBar {
   lower: number;
   upper: number;

@@ -1,11 +1,11 @@
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import type { ChartConfiguration } from 'chart.js';
-import { errorBarsPlugin, pagePlugin } from './chart-plugins.js';
-
 /**
  * Renders chart.js configurations to PNG (raster) or SVG (vector, for the PDF and HTML) with
  * chartjs-node-canvas. One renderer per (size, kind) is kept: creating one loads chart.js.
  */
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import type { ChartConfiguration } from 'chart.js';
+import { errorBarsPlugin, pagePlugin } from './chart-plugins.js';
+
 export interface ChartSize {
   width: number;
   height: number;

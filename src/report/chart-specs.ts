@@ -1,14 +1,14 @@
-import type { ChartConfiguration } from 'chart.js';
-import type { ErrorBar } from './chart-plugins.js';
-import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './comparison.js';
-import { shortTestName } from '../workloads/unixbench/catalogue.js';
-
 /**
  * The three report charts as chart.js configurations: index per test per column (grouped bars),
  * the Index Score per column, and every test normalised to the baseline (baseline = 100).
  * Error bars come from the cells (an interval when analysis gave one, else min-max over
  * repetitions) unless the caller passes its own.
  */
+import type { ChartConfiguration } from 'chart.js';
+import type { ErrorBar } from './chart-plugins.js';
+import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './comparison.js';
+import { shortTestName } from '../workloads/unixbench/catalogue.js';
+
 export type ChartId = 'index-per-test' | 'index-score' | 'normalised';
 
 export interface ChartSpec {

@@ -1,3 +1,4 @@
+/** Each column's checks and findings (src/results/self-checks.ts), for every report format. */
 import { selfCheckLines } from '../results/self-checks.js';
 import type { ReportTable, ReportColumn } from './comparison.js';
 

@@ -1,3 +1,9 @@
+/**
+ * The table every report renders: columns are the analysis's groups (result set, target label,
+ * copies, emulated, workload version), rows are the tests then the scores. A cell is the group's
+ * summary for the test (geometric mean of the repetitions, with their spread) and, when the
+ * caller passes an interval function (src/analysis), an interval.
+ */
 import { reportDamage } from '../workloads/unixbench/integrity.js';
 import { virtualizedMarker } from '../results/virtualized.js';
 import { InputError } from '../core/errors.js';
@@ -6,12 +12,6 @@ import { workloadTitle } from '../results/measurements.js';
 import type { ResultDoc, ResultSet } from '../results/model.js';
 import { maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 
-/**
- * The table every report renders: columns are the analysis's groups (result set, target label,
- * copies, emulated, workload version), rows are the tests then the scores. A cell is the group's
- * summary for the test (geometric mean of the repetitions, with their spread) and, when the
- * caller passes an interval function (src/analysis), an interval.
- */
 export { EMULATED_MARKER, PUBLISHED_MARKER };
 
 export interface ReportColumn extends Group {

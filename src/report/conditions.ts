@@ -1,10 +1,10 @@
-import type { EnvironmentManifest, ResultDoc } from '../results/model.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
-
 /**
  * Under which conditions each column was measured: the published conditions of published data,
  * else the environment manifests (guest and host) and UnixBench's own system header.
  */
+import type { EnvironmentManifest, ResultDoc } from '../results/model.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
+
 export interface ColumnConditions {
   column: ReportColumn;
   items: [string, string][];

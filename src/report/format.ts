@@ -1,3 +1,7 @@
+/**
+ * How a report writes numbers: index values, percents, a cell with its spread, and the note that
+ * explains the brackets.
+ */
 import type { ReportCell } from './comparison.js';
 
 /** Index values as UnixBench prints them: one decimal. */

@@ -1,3 +1,7 @@
+/**
+ * The standard report as PDF parts: the title page (what was compared, under which conditions,
+ * when), then sections for the table, the ratios, the charts, the conditions and the notes.
+ */
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import { CHECKS_TITLE } from './checks.js';
 import type { ColumnConditions } from './conditions.js';
@@ -7,10 +11,6 @@ import type { ReportText, TextTable } from './table-model.js';
 import { scoreSummary } from './table-model.js';
 import { fmtSignedPct } from './format.js';
 
-/**
- * The standard report as PDF parts: the title page (what was compared, under which conditions,
- * when), then sections for the table, the ratios, the charts, the conditions and the notes.
- */
 export interface PdfChart {
   title: string;
   svg: string;

@@ -1,9 +1,3 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
-import { PrerequisiteError } from '../core/errors.js';
-
 /**
  * A PDF is a title page followed by a list of sections, rendered with pdfmake 0.3 (Node API:
  * the module is one pdfmake instance; fonts, URL and local access policies are set on it, and
@@ -13,6 +7,12 @@ import { PrerequisiteError } from '../core/errors.js';
  * Other steps add their own sections (analysis adds a verdict section): build a PdfSection and
  * pass it in `sections`, at the position it should take.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { PrerequisiteError } from '../core/errors.js';
+
 export interface PdfSection {
   /** Stable id, e.g. "results", "ratios", "charts", "verdict". */
   id: string;

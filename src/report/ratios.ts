@@ -1,7 +1,3 @@
-import type { ReportTable, ReportColumn } from './comparison.js';
-import { sentenceLabel } from './comparison.js';
-import { fmtPct } from './format.js';
-
 /**
  * Ratios against a baseline column, stated both ways so that nobody has to guess which way a
  * percentage is taken. For a column C and the baseline B:
@@ -9,6 +5,10 @@ import { fmtPct } from './format.js';
  *   change of B relative to C  = (B - C) / C  ("LXC is 49.6% above KVM (KVM = 100)")
  *   normalised                 = C / B * 100  (B = 100)
  */
+import type { ReportTable, ReportColumn } from './comparison.js';
+import { sentenceLabel } from './comparison.js';
+import { fmtPct } from './format.js';
+
 export interface Ratio {
   test: string;
   column: ReportColumn;

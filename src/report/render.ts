@@ -1,3 +1,7 @@
+/**
+ * Renders a report of one or more result sets into a folder: the terminal table (returned),
+ * report.md, report.html, table.csv (+ table-long.csv), charts/*.png|svg and report.pdf.
+ */
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { atomicWriteFile } from '../core/fs.js';
@@ -18,10 +22,6 @@ import { renderMarkdown } from './table-markdown.js';
 import { buildReportText } from './table-model.js';
 import { renderTerminal } from './table-terminal.js';
 
-/**
- * Renders a report of one or more result sets into a folder: the terminal table (returned),
- * report.md, report.html, table.csv (+ table-long.csv), charts/*.png|svg and report.pdf.
- */
 export const REPORT_FORMATS = ['terminal', 'md', 'html', 'csv', 'png', 'svg', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** What a report folder holds (an older one without the output marker is recognised by these). */

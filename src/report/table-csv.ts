@@ -1,3 +1,7 @@
+/**
+ * The report's tables as CSV: table.csv in the seed's shape, and table-long.csv with one line per
+ * column and test.
+ */
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from './comparison.js';
 import { fmtIndex } from './format.js';

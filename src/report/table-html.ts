@@ -1,11 +1,11 @@
-import { CHECKS_TITLE } from './checks.js';
-import type { ColumnConditions } from './conditions.js';
-import type { ReportText, TextTable } from './table-model.js';
-
 /**
  * The report as one self-contained HTML file: inline CSS, charts embedded as SVG data URIs (inlining several cairo SVGs would clash on their glyph ids), no external
  * resources. Emulated and published columns carry their marker in the header and a class.
  */
+import { CHECKS_TITLE } from './checks.js';
+import type { ColumnConditions } from './conditions.js';
+import type { ReportText, TextTable } from './table-model.js';
+
 export interface HtmlChart {
   title: string;
   svg: string;

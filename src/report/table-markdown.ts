@@ -1,3 +1,4 @@
+/** The report as Markdown (GitHub tables), with the charts linked when given. */
 import type { ColumnConditions } from './conditions.js';
 import { CHECKS_TITLE } from './checks.js';
 import type { ReportText, TextTable } from './table-model.js';

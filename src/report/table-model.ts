@@ -1,3 +1,7 @@
+/**
+ * The text of a report, independent of its format: the index table, the table normalised to
+ * the baseline, the ratio statements and the notes. Terminal, Markdown, HTML and CSV render it.
+ */
 import { workloadTitle } from '../results/measurements.js';
 import { columnChecks, type ColumnChecks } from './checks.js';
 import type { ReportTable, ReportColumn } from './comparison.js';
@@ -5,10 +9,6 @@ import { scoreRow } from './comparison.js';
 import { fmtCell, fmtIndex, fmtSignedPct, spreadNote } from './format.js';
 import { normalisedTable, ratioConvention, ratiosFor, type Ratio } from './ratios.js';
 
-/**
- * The text of a report, independent of its format: the index table, the table normalised to
- * the baseline, the ratio statements and the notes. Terminal, Markdown, HTML and CSV render it.
- */
 export interface TextTable {
   title: string;
   header: string[];

@@ -1,10 +1,10 @@
-import { CHECKS_TITLE } from './checks.js';
-import type { ReportText, TextTable } from './table-model.js';
-
 /**
  * The report as aligned plain text for a terminal. Colour (bold score row, dim notes, red/green
  * ratios) only when `colour` is true, which the CLI sets from stdout.isTTY.
  */
+import { CHECKS_TITLE } from './checks.js';
+import type { ReportText, TextTable } from './table-model.js';
+
 const MIN_COL = 10;
 const MAX_HEADER = 24;
 

@@ -1,13 +1,13 @@
-import { compareGroups, DEFAULT_COMPARE_OPTIONS } from '../analysis/compare.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
-import type { PdfSection } from './pdf.js';
-import { verdictSection } from './verdict-section.js';
-
 /**
  * Verdict pages for the report's PDF: every measured column against the baseline column, test by
  * test, with intervals. Published columns (single figures, no samples) have nothing to test and
  * are left out. Each pair is corrected for its own tests (Bonferroni within the pair).
  */
+import { compareGroups, DEFAULT_COMPARE_OPTIONS } from '../analysis/compare.js';
+import type { ReportTable, ReportColumn } from './comparison.js';
+import type { PdfSection } from './pdf.js';
+import { verdictSection } from './verdict-section.js';
+
 export function verdictPages(cmp: ReportTable, baseline: ReportColumn): PdfSection[] {
   if (baseline.published) return [];
   const sections: PdfSection[] = [];

@@ -1,3 +1,4 @@
+/** A verdict page for the PDF: one table per compared column pair, then how it was computed. */
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import type { Comparison, ComparisonRow } from '../analysis/compare.js';
 import { INDICATIVE_NOTE, methodNote } from './format-comparison.js';

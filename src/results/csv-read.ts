@@ -1,9 +1,9 @@
-import { ParseError } from '../core/errors.js';
-
 /**
  * Read RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of strings. Used for
  * the published reference table and to read back what export-csv wrote.
  */
+import { ParseError } from '../core/errors.js';
+
 export function parseCsv(text: string, file: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];

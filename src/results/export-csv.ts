@@ -1,12 +1,12 @@
-import { stringify } from 'csv-stringify/sync';
-import { resultMeasurements } from './measurements.js';
-import type { ResultDoc, ResultSet } from './model.js';
-
 /**
  * One CSV row per (result, pass, test): the raw value with its unit where UnixBench printed it,
  * the baseline/result/index where an index table has the test, and one row per index table for
  * its Index Score. Published results (2011) have index rows only.
  */
+import { stringify } from 'csv-stringify/sync';
+import { resultMeasurements } from './measurements.js';
+import type { ResultDoc, ResultSet } from './model.js';
+
 export const CSV_COLUMNS = [
   'set', 'result_id', 'target', 'label', 'method', 'host', 'repetition', 'status', 'emulated', 'published',
   'copies', 'cpus_in_system', 'category', 'test', 'value', 'unit', 'seconds', 'samples', 'baseline', 'result', 'index', 'partial', 'error',

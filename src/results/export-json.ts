@@ -1,11 +1,11 @@
-import { InputError } from '../core/errors.js';
-import type { ResultSet } from './model.js';
-import { parseResultDoc } from './schema.js';
-
 /**
  * All results of some sets in one JSON document, and back: every result in it is validated
  * against the result schema (and its version) when read.
  */
+import { InputError } from '../core/errors.js';
+import type { ResultSet } from './model.js';
+import { parseResultDoc } from './schema.js';
+
 export const EXPORT_FORMAT = 'virtbench-results' as const;
 
 export interface ResultsExport {

@@ -1,3 +1,10 @@
+/**
+ * A Phoronix Test Suite result file (composite.xml) holding results of its UnixBench test profile
+ * (pts/unixbench-*). PTS keeps one <Result> per test option (its <Arguments> are UnixBench's test
+ * names, its <Description> says which test) and one <Entry> per system in <Data>; <System> says
+ * what each system was. PTS stores raw test results, not UnixBench's index: the index values are
+ * computed here from the 5.1.3 baselines, and the report says so.
+ */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ParseError } from '../core/errors.js';
@@ -9,13 +16,6 @@ import type { ImportedPeerSet } from './import-pkb.js';
 import { setNameFrom, type ImportOrigin } from './import-set.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc } from './model.js';
 
-/**
- * A Phoronix Test Suite result file (composite.xml) holding results of its UnixBench test profile
- * (pts/unixbench-*). PTS keeps one <Result> per test option (its <Arguments> are UnixBench's test
- * names, its <Description> says which test) and one <Entry> per system in <Data>; <System> says
- * what each system was. PTS stores raw test results, not UnixBench's index: the index values are
- * computed here from the 5.1.3 baselines, and the report says so.
- */
 export const PTS_TOOL = 'Phoronix Test Suite';
 
 interface XmlElement {

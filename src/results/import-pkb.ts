@@ -1,3 +1,11 @@
+/**
+ * PerfKitBenchmarker's published samples of its unixbench benchmark: newline-delimited JSON as its
+ * NewlineDelimitedJSONPublisher writes it (metric, value, unit, and the metadata either as an
+ * object or collapsed into "labels": "|key:value|,|key:value|"). Its unixbench_benchmark.py
+ * emits, per pass ("num_parallel_copies"), one sample per test (value, unit, samples, time), one
+ * "<test>:score" sample per index row (value = result; baseline and index in the metadata) and
+ * "System Benchmarks Index Score". One result per run_uri (or one for the file).
+ */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ParseError } from '../core/errors.js';
@@ -8,14 +16,6 @@ import type { ImportOrigin } from './import-set.js';
 import { setNameFrom } from './import-set.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, type ResultSet } from './model.js';
 
-/**
- * PerfKitBenchmarker's published samples of its unixbench benchmark: newline-delimited JSON as its
- * NewlineDelimitedJSONPublisher writes it (metric, value, unit, and the metadata either as an
- * object or collapsed into "labels": "|key:value|,|key:value|"). Its unixbench_benchmark.py
- * emits, per pass ("num_parallel_copies"), one sample per test (value, unit, samples, time), one
- * "<test>:score" sample per index row (value = result; baseline and index in the metadata) and
- * "System Benchmarks Index Score". One result per run_uri (or one for the file).
- */
 export const PKB_TOOL = 'PerfKitBenchmarker';
 const INDEX_SCORE = 'System Benchmarks Index Score';
 /** Metadata PKB adds to every sample that says where the numbers came from. */

@@ -1,3 +1,8 @@
+/**
+ * The 2011 published table (index values per test, one column per method) as a result set:
+ * one published result per column, with the conditions from the slides. Each column's Index
+ * Score is checked against the geometric mean of its 12 index values.
+ */
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -13,11 +18,6 @@ import { writeImportedResults } from './import-set.js';
 import { SET_FILE, type SetFile } from './load.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, type ResultSet } from './model.js';
 
-/**
- * The 2011 published table (index values per test, one column per method) as a result set:
- * one published result per column, with the conditions from the slides. Each column's Index
- * Score is checked against the geometric mean of its 12 index values.
- */
 export const REFERENCE_SET_NAME = 'reference-2011';
 /** UnixBench prints index values with one decimal; the table drops trailing ".0" (3639 = 3639.0). */
 const HALF_TENTH = 0.05;

@@ -1,3 +1,7 @@
+/**
+ * Writes an imported result set (set.json with where it came from, one folder per result), never
+ * over an existing one.
+ */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';

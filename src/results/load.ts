@@ -1,3 +1,7 @@
+/**
+ * Loads what report, compare and history are given: a run directory, a result set, a result.json,
+ * or folders of raw UnixBench output.
+ */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';

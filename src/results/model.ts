@@ -1,11 +1,11 @@
-import type { Method, UnixBenchOptions } from '../core/targets.js';
-import type { EnvironmentManifest } from '../core/manifest.js';
-import type { UnixBenchReport } from '../workloads/unixbench/model.js';
-
 /**
  * One result: one (target, workload, repetition). Stored as results/<run-id>/<result-id>/result.json
  * with the raw files beside it. The schema carries a version; readers refuse versions they do not know.
  */
+import type { Method, UnixBenchOptions } from '../core/targets.js';
+import type { EnvironmentManifest } from '../core/manifest.js';
+import type { UnixBenchReport } from '../workloads/unixbench/model.js';
+
 export const RESULT_SCHEMA_VERSION = 1 as const;
 
 export type { EnvironmentManifest };

@@ -1,3 +1,8 @@
+/**
+ * A folder of raw UnixBench 5.1.3 output as UnixBench writes it: the report HOST-YYYY-MM-DD-NN,
+ * its .log and .html, and optionally the console output (console.stdout.txt). Each report is
+ * one result of method "host", named after the folder.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
@@ -7,11 +12,6 @@ import type { UnixBenchPass, UnixBenchReport } from '../workloads/unixbench/mode
 import { RESULT_SCHEMA_VERSION, type ResultDoc } from './model.js';
 import { checkMeasuredValues } from './schema.js';
 
-/**
- * A folder of raw UnixBench 5.1.3 output as UnixBench writes it: the report HOST-YYYY-MM-DD-NN,
- * its .log and .html, and optionally the console output (console.stdout.txt). Each report is
- * one result of method "host", named after the folder.
- */
 export const REPORT_NAME = /^.+-\d{4}-\d{2}-\d{2}-\d{2,}$/;
 export const CONSOLE_NAMES = ['console.stdout.txt', 'console.txt', 'stdout.txt'];
 

@@ -1,3 +1,8 @@
+/**
+ * A run directory, results/<run-id>/: run.json (the plan and its state, owned by the runner),
+ * and one folder per result with result.json and the raw files beside it. Every write is
+ * atomic; result.json is written last, so a folder with a result.json holds a complete result.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -6,11 +11,6 @@ import { InputError } from '../core/errors.js';
 import type { ResultDoc } from './model.js';
 import { parseResultDoc, resultDocSchema, RESULT_ID } from './schema.js';
 
-/**
- * A run directory, results/<run-id>/: run.json (the plan and its state, owned by the runner),
- * and one folder per result with result.json and the raw files beside it. Every write is
- * atomic; result.json is written last, so a folder with a result.json holds a complete result.
- */
 export const RUN_FILE = 'run.json';
 export const RESULT_FILE = 'result.json';
 

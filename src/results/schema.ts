@@ -1,12 +1,11 @@
-import { z } from 'zod';
-import { InputError } from '../core/errors.js';
-import type { UnixBenchReport } from '../workloads/unixbench/model.js';
-import { RESULT_SCHEMA_VERSION, type EnvironmentManifest, type ResultDoc } from './model.js';
-
 /**
  * The JSON schema of one result (result.json), version RESULT_SCHEMA_VERSION. A reader refuses
  * versions it does not know rather than guess at their meaning.
  */
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import type { UnixBenchReport } from '../workloads/unixbench/model.js';
+import { RESULT_SCHEMA_VERSION, type EnvironmentManifest, type ResultDoc } from './model.js';
 
 const cpu = z.object({ index: z.number().int(), model: z.string(), bogomips: z.number().optional(), features: z.array(z.string()) });
 

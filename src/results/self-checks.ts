@@ -1,7 +1,3 @@
-import type { UnixBenchCheck } from '../workloads/unixbench/model.js';
-import { describeCheck } from '../workloads/unixbench/published-checks.js';
-import type { ResultDoc } from './model.js';
-
 /**
  * What a column's figures say about themselves: every check the importer or parser made (a
  * published Index Score against its own index values, recomputed scores) and every finding (a
@@ -9,6 +5,10 @@ import type { ResultDoc } from './model.js';
  * in full; other checks are counted, and each one that failed is shown. Reports and compare print
  * these lines wherever the column appears.
  */
+import type { UnixBenchCheck } from '../workloads/unixbench/model.js';
+import { describeCheck } from '../workloads/unixbench/published-checks.js';
+import type { ResultDoc } from './model.js';
+
 export function selfCheckLines(results: readonly ResultDoc[], copies: number | null, published: boolean): string[] {
   const checks: UnixBenchCheck[] = [];
   const findings: string[] = [];

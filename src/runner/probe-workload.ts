@@ -1,14 +1,14 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { WorkloadError } from '../core/errors.js';
-import type { RunnerWorkload, StepContext, WorkloadOutcome } from './workload-port.js';
-
 /**
  * shell-loop-probe: a real, seconds-long measurement that any guest with /bin/sh can run over
  * SSH (counts shell loop iterations for a fixed time). It exists to exercise the runner
  * (ordering, interrupt/resume, failures, several hosts) where building UnixBench would take
  * minutes; it is not a benchmark to compare methods with, and its results say so by name.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkloadError } from '../core/errors.js';
+import type { RunnerWorkload, StepContext, WorkloadOutcome } from './workload-port.js';
+
 const SCRIPT = 'end=$(( $(date +%s) + $1 )); n=0; while [ "$(date +%s)" -lt "$end" ]; do n=$((n+1)); done; echo "loops=$n seconds=$1 kernel=$(uname -r)"';
 
 export class ShellLoopProbe implements RunnerWorkload {

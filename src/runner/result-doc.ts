@@ -1,3 +1,7 @@
+/**
+ * The parts of a result document the runner fills for every step: identity, target, and a failure
+ * as it is recorded.
+ */
 import type { Method } from '../core/targets.js';
 import { isVirtbenchError } from '../core/errors.js';
 import { RESULT_SCHEMA_VERSION } from '../results/model.js';

@@ -1,3 +1,8 @@
+/**
+ * run.json: the plan, the order it runs in, and the state of every step, rewritten atomically
+ * at every change. It is what `--resume` reads: ok steps are never repeated; failed, pending
+ * and interrupted ones run again; a guest recorded as provisioned is destroyed first.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,11 +17,6 @@ import { formatField } from '../suite/locate.js';
 import type { RunPlan } from '../suite/plan.js';
 import { resultIdOf, type ScheduledStep } from '../suite/order.js';
 
-/**
- * run.json: the plan, the order it runs in, and the state of every step, rewritten atomically
- * at every change. It is what `--resume` reads: ok steps are never repeated; failed, pending
- * and interrupted ones run again; a guest recorded as provisioned is destroyed first.
- */
 export const RUN_STATE_VERSION = 1 as const;
 
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed';

@@ -1,3 +1,7 @@
+/**
+ * Executes the steps of a run: one benchmark at a time per host, all hosts at once, adaptive
+ * rounds, and a failed result for a step that could not start.
+ */
 import { rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

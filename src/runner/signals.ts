@@ -1,11 +1,11 @@
-import { InterruptedError } from '../core/errors.js';
-import type { EventSink } from './progress/events.js';
-
 /**
  * Ctrl-C and SIGTERM abort the run through one AbortController: the step in progress stops,
  * its guest is destroyed, run.json says what is left. A second signal says cleanup is still
  * going on; a third leaves at once (exit 130) and names the command that removes leftovers.
  */
+import { InterruptedError } from '../core/errors.js';
+import type { EventSink } from './progress/events.js';
+
 export function handleSignals(controller: AbortController, emit: EventSink, exit: (code: number) => void = (c) => process.exit(c)): () => void {
   let count = 0;
   const onSignal = (sig: NodeJS.Signals) => {

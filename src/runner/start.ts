@@ -1,3 +1,7 @@
+/**
+ * Starting a run (run directory, run.json, seeded order, the run's key), resuming one, and
+ * finishing it.
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * One benchmark step: provision, connect, prepare, run, collect, write the result, and destroy the
+ * guest whatever happens.
+ */
 import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathInside } from '../core/contained.js';

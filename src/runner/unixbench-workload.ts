@@ -1,3 +1,7 @@
+/**
+ * UnixBench as the runner's workload: the source resolved once, then install, run, collect and
+ * parse in each guest, and its command lines for --dry-run.
+ */
 import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchVersion, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 import { resolveUnixBenchSource } from '../workloads/unixbench/source.js';
 import type { UnixBenchInstall } from '../workloads/unixbench/install.js';

@@ -1,3 +1,8 @@
+/**
+ * What the runner needs of a workload: prepare it in a guest, run it, and say what it measured.
+ * UnixBench (unixbench-workload.ts) is the workload of every suite; shell-loop-probe
+ * (probe-workload.ts) is a seconds-long real measurement for testing the runner itself.
+ */
 import type { CommandHost } from '../core/host.js';
 import type { Guest } from '../core/guest.js';
 import type { ProgressSink } from '../core/progress.js';
@@ -5,11 +10,6 @@ import type { ResultDoc } from '../results/model.js';
 import type { SshSession } from '../remote/session.js';
 import type { ScheduledStep } from '../suite/order.js';
 
-/**
- * What the runner needs of a workload: prepare it in a guest, run it, and say what it measured.
- * UnixBench (unixbench-workload.ts) is the workload of every suite; shell-loop-probe
- * (probe-workload.ts) is a seconds-long real measurement for testing the runner itself.
- */
 export interface StepContext {
   step: ScheduledStep;
   resultId: string;

@@ -1,3 +1,4 @@
+/** Turns validated suite data into a RunPlan: defaults filled, paths absolute, hosts resolved. */
 import type { Limits, SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
 import { knownHostKey } from '../remote/known-hosts.js';
 import { lookupSshAlias } from '../remote/ssh-config.js';

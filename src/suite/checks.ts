@@ -1,3 +1,7 @@
+/**
+ * What a schema cannot see field by field: names that must be unique, hosts that must exist,
+ * addresses that must lie in their subnet, methods that need a remote host.
+ */
 import type { Document, LineCounter } from 'yaml';
 import { METHODS, type Method } from '../core/targets.js';
 import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
@@ -6,10 +10,6 @@ import { formatField, nodeAt, positionOf, type PathSegment, type SuiteIssue } fr
 import type { RawTarget } from './schema.js';
 import { closest } from './suggest.js';
 
-/**
- * What a schema cannot see field by field: names that must be unique, hosts that must exist,
- * addresses that must lie in their subnet, methods that need a remote host.
- */
 export function checkPlan(
   hosts: Record<string, unknown>,
   rawTargets: unknown[],

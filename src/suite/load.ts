@@ -1,3 +1,7 @@
+/**
+ * Reads a suite file (YAML) into a RunPlan, or fails with every mistake in it, each with its line
+ * and field.
+ */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';

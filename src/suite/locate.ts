@@ -1,3 +1,7 @@
+/**
+ * Where in a suite file a mistake is (line, column, field path) and what is allowed instead, for
+ * schema and plan errors alike.
+ */
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import { closest } from './suggest.js';

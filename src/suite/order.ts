@@ -1,3 +1,7 @@
+/**
+ * The steps of a run (a target at a repetition, maybe under one host kernel) and the seeded order
+ * they run in.
+ */
 import { seededRng } from '../core/random.js';
 import type { OrderMode, RunPlan } from './plan.js';
 

@@ -1,9 +1,9 @@
-import type { SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
-
 /**
  * A validated suite: what the runner executes. Every default is filled in, every path is
  * absolute, every name is checked; nothing here needs the YAML any more.
  */
+import type { SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+
 export interface SuiteHost {
   /** "local" is this machine; any other name is a remote machine reached over SSH. */
   name: string;

@@ -1,12 +1,12 @@
-import { z } from 'zod';
-import { LEGACY_QEMU_OPTIONS, type LegacyQemuOption } from '../providers/kvm/legacy-options.js';
-import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchTestOrGroup, maxSystemCopies, UNIXBENCH_VERSIONS, type UnixBenchVersion } from '../workloads/unixbench/catalogue.js';
-
 /**
  * The suite file's shape, field by field, with the defaults of 2011 (no limits, privileged
  * containers, -cpu host, virtio with cache=none). Objects are strict: an unknown key is an error.
  * Targets are validated per method (see targetSchemas) so each error speaks about one method.
  */
+import { z } from 'zod';
+import { LEGACY_QEMU_OPTIONS, type LegacyQemuOption } from '../providers/kvm/legacy-options.js';
+import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchTestOrGroup, maxSystemCopies, UNIXBENCH_VERSIONS, type UnixBenchVersion } from '../workloads/unixbench/catalogue.js';
+
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
 const nameField = (what: string) =>
   z.string({ error: `expected the ${what} as a string` }).regex(NAME_RE, {

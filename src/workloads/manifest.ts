@@ -1,12 +1,12 @@
-import type { EnvironmentManifest } from '../core/manifest.js';
-import type { CommandHost } from '../core/host.js';
-import type { SshSession } from '../remote/session.js';
-
 /**
  * The environment a result came from, read on the target in one command: kernel, command line,
  * CPU model, microcode and flags, CPUs online, memory, governor, THP, mitigations, virtualization as
  * systemd-detect-virt (or /proc hints) sees it, and the compiler.
  */
+import type { EnvironmentManifest } from '../core/manifest.js';
+import type { CommandHost } from '../core/host.js';
+import type { SshSession } from '../remote/session.js';
+
 const SCRIPT = [
   's() { printf "\\n@@%s\\n" "$1"; }',
   's hostname; hostname 2>/dev/null || cat /proc/sys/kernel/hostname',

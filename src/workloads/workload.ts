@@ -1,12 +1,12 @@
-import type { ProgressSink } from '../core/progress.js';
-import type { SshSession } from '../remote/session.js';
-
 /**
  * What runs in a guest. A workload is prepared once per guest (install, build), run as often as
  * the suite asks (each run brings its raw files back to a local folder before anything else
  * happens, so nothing measured is lost), and its raw output is parsed separately, so stored raw
  * files can be parsed again later. UnixBench is the first; sysbench or stress-ng fit the same shape.
  */
+import type { ProgressSink } from '../core/progress.js';
+import type { SshSession } from '../remote/session.js';
+
 export interface Workload<Prepared, Options, Raw, Parsed> {
   readonly name: string;
   /** The version the workload reports for results. */

@@ -1,13 +1,13 @@
-import { posix } from 'node:path';
-import { ProviderError } from '../../core/errors.js';
-import type { CommandHost } from '../../core/host.js';
-import { defaultEntry, entryFor, grubRebootArgument, parseGrubenv, parseGrubMenu, type MenuEntry } from './grub-menu.js';
-
 /**
  * The commands that move a lab host to another kernel, run over its SSH connection. None of them
  * waits for the host to come back (wait.ts does); none changes the host's default kernel:
  * grub-reboot sets a one-time entry that GRUB clears as it boots it, and kexec bypasses GRUB.
  */
+import { posix } from 'node:path';
+import { ProviderError } from '../../core/errors.js';
+import type { CommandHost } from '../../core/host.js';
+import { defaultEntry, entryFor, grubRebootArgument, parseGrubenv, parseGrubMenu, type MenuEntry } from './grub-menu.js';
+
 export type BootMethod = 'grub-reboot' | 'kexec';
 
 export interface HostBootState {

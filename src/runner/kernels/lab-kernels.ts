@@ -1,3 +1,7 @@
+/**
+ * A lab host's kernels over a run: boot the kernel each round asks for, verify it, record every
+ * boot in run.json, and leave the host on its default kernel.
+ */
 import { InterruptedError, ProviderError } from '../../core/errors.js';
 import type { RunKey } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';

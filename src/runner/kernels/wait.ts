@@ -1,12 +1,12 @@
-import { InterruptedError, ProviderError, RemoteError, VirtbenchError } from '../../core/errors.js';
-import type { CommandHost } from '../../core/host.js';
-import { probeBoot, type HostBootState } from './boot.js';
-
 /**
  * Wait for a rebooted lab host: reconnect (the pinned host key is checked on every attempt)
  * until it answers from a new boot (boot_id changed), then report the kernel it runs. What was
  * seen last is kept for the error when the deadline passes.
  */
+import { InterruptedError, ProviderError, RemoteError, VirtbenchError } from '../../core/errors.js';
+import type { CommandHost } from '../../core/host.js';
+import { probeBoot, type HostBootState } from './boot.js';
+
 export class HostRebootTimeoutError extends ProviderError {}
 
 export interface WaitOptions {

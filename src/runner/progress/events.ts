@@ -1,9 +1,9 @@
-import type { ProgressEvent } from '../../core/progress.js';
-
 /**
  * What the runner tells the user, as data. The renderers (live TTY line, plain lines, JSON
  * lines) turn these into text; nothing else in the runner prints.
  */
+import type { ProgressEvent } from '../../core/progress.js';
+
 export interface PlannedStepInfo {
   resultId: string;
   host: string;

@@ -1,3 +1,7 @@
+/**
+ * How runner events reach the user: JSON lines (--json), plain lines for logs and pipes, or a live
+ * status line on a terminal.
+ */
 import type { EventSink, RunnerEvent } from './events.js';
 import { formatDuration } from './estimate.js';
 import { eventLine } from './text.js';

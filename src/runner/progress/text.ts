@@ -1,3 +1,4 @@
+/** One runner event as a line of text, shared by the plain and terminal renderers. */
 import type { RunnerEvent } from './events.js';
 import { formatDuration } from './estimate.js';
 

@@ -1,14 +1,14 @@
+/**
+ * Bring back what UnixBench wrote: the report (HOST-DATE-NN), its .log and .html, and the console
+ * output. `Run` can put them in its base directory instead of results/ on a fresh tree (see the
+ * fixtures README), so both places are searched; only files newer than the run's claim count.
+ */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { WorkloadError } from '../../core/errors.js';
 import type { SshSession } from '../../remote/session.js';
 import type { RunHandle } from './run.js';
 
-/**
- * Bring back what UnixBench wrote: the report (HOST-DATE-NN), its .log and .html, and the console
- * output. `Run` can put them in its base directory instead of results/ on a fresh tree (see the
- * fixtures README), so both places are searched; only files newer than the run's claim count.
- */
 export interface CollectedFiles {
   /** Local directory the files were written to. */
   dir: string;

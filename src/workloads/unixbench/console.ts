@@ -1,5 +1,3 @@
-import { BANNER, CONSOLE_RULE } from './parse-report.js';
-
 /**
  * UnixBench console output as people keep it: what `./Run` printed, pasted from an SSH session,
  * saved by a terminal (CR LF, `\r` progress), or logged by PerfKitBenchmarker (each log record
@@ -8,6 +6,7 @@ import { BANNER, CONSOLE_RULE } from './parse-report.js';
  * normalizeConsole keeps one output line per input line, so every line number in a message is
  * the line of the file as the user sees it.
  */
+import { BANNER, CONSOLE_RULE } from './parse-report.js';
 
 /** PKB's file log format (perfkitbenchmarker/log_util.py): "%(asctime)s RUN_URI %(threadName)s [LABEL ]FILE:LINE LEVEL MESSAGE". */
 const PKB_PREFIX = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ \S+ (?:\S+ )*?(?:\S+\.py:\d+ )?(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) +/;

@@ -1,14 +1,14 @@
-import { posix } from 'node:path';
-import { PrerequisiteError, WorkloadError } from '../../core/errors.js';
-import type { SshSession } from '../../remote/session.js';
-import type { UnixBenchSource } from './source.js';
-
 /**
  * Put UnixBench on the target and build it there with the target's own compiler: check the
  * prerequisites first (all missing ones in one error, with the install command), upload the
  * verified tree over SFTP, run `make`, record the compiler and the flags it used. A target that
  * already holds a build of the same source tree (same checksum) is reused.
  */
+import { posix } from 'node:path';
+import { PrerequisiteError, WorkloadError } from '../../core/errors.js';
+import type { SshSession } from '../../remote/session.js';
+import type { UnixBenchSource } from './source.js';
+
 export const REQUIRED_TOOLS = ['sh', 'make', 'gcc', 'perl', 'expr', 'sort', 'od', 'grep', 'tee', 'wc', 'cat', 'mkdir', 'rm', 'sync', 'sleep', 'tail', 'nohup', 'setsid', 'df', 'locale'] as const;
 
 /** Debian/RPM package names per tool, for the hint. */

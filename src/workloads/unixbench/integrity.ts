@@ -1,12 +1,12 @@
-import { INDEX_TESTS } from './catalogue.js';
-import type { UnixBenchReport } from './model.js';
-
 /**
  * Whether a parsed UnixBench report adds up. The parser recomputes every score it can (from the
  * .log, and the Index Score from the index rows); a report whose printed figures disagree with
  * those, an index table that lacks a row for a test the pass ran, or a pass the .log has and the
  * report lacks is damaged (cut, edited). Reports mark it and `compare` refuses it by default.
  */
+import { INDEX_TESTS } from './catalogue.js';
+import type { UnixBenchReport } from './model.js';
+
 export interface ReportDamage {
   /** Copies of the pass, when the problem is in one pass. */
   copies?: number;

@@ -1,9 +1,9 @@
-import { ParseError } from '../../core/errors.js';
-
 /**
  * A cursor over the lines of a UnixBench output file that knows its line numbers, so every
  * parse error can say what was expected, what was found, and where.
  */
+import { ParseError } from '../../core/errors.js';
+
 export class LineCursor {
   readonly lines: string[];
   private pos: number;

@@ -1,12 +1,12 @@
-import type { UnixBenchLogTest } from './model.js';
-import { LineCursor, parseNumber } from './parse-lines.js';
-import { combinePasses, passScore, type CombinedPass } from './score.js';
-
 /**
  * The .log UnixBench 5.1.3 writes beside its report: for each test and copies count a section
  * (runBenchmark), each pass's copies as "# KEY: value" blocks (runOnePass), then the combined
  * result (">>>> score: ..."). Test programs write their own output into it too; that is skipped.
  */
+import type { UnixBenchLogTest } from './model.js';
+import { LineCursor, parseNumber } from './parse-lines.js';
+import { combinePasses, passScore, type CombinedPass } from './score.js';
+
 export interface LogTestParsed extends UnixBenchLogTest {
   /** Line of the section's "####...####" line and of ">>>> score:". */
   line: number;

@@ -1,12 +1,12 @@
-import type { UnixBenchCpu, UnixBenchIndexRow, UnixBenchIndexTable, UnixBenchPass, UnixBenchSystem, UnixBenchTestResult } from './model.js';
-import { LineCursor, parseNumber } from './parse-lines.js';
-import { BASELINES_5_1_3, SYSTEM_CATEGORY } from './catalogue.js';
-
 /**
  * The text report UnixBench 5.1.3 writes (results/HOST-DATE-NN), and the same report at the end
  * of what `./Run` prints on the console. Formats are those of Run's displaySystem, summarizeRun,
  * logResults and logIndexCat.
  */
+import type { UnixBenchCpu, UnixBenchIndexRow, UnixBenchIndexTable, UnixBenchPass, UnixBenchSystem, UnixBenchTestResult } from './model.js';
+import { LineCursor, parseNumber } from './parse-lines.js';
+import { BASELINES_5_1_3, SYSTEM_CATEGORY } from './catalogue.js';
+
 export interface ParsedReport {
   version: string;
   system: UnixBenchSystem;

@@ -1,3 +1,7 @@
+/**
+ * UnixBench's raw files (report, .log, console output) parsed into one checked report, every
+ * printed score recomputed.
+ */
 import { ParseError } from '../../core/errors.js';
 import { normalizeConsole, type ConsoleRun } from './console.js';
 import type { UnixBenchCheck, UnixBenchLogTest, UnixBenchPass, UnixBenchReport } from './model.js';

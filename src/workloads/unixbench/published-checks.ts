@@ -1,3 +1,7 @@
+/**
+ * Checks of published UnixBench figures: each printed Index Score against the geometric mean of
+ * its index values, and missing index tests.
+ */
 import type { UnixBenchCheck, UnixBenchIndexTable } from './model.js';
 import { INDEX_TESTS } from './catalogue.js';
 import { check, indexGeometricMean, geometricMeanTolerance, indexValue } from './score.js';

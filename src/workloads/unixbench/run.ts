@@ -1,11 +1,3 @@
-import { posix } from 'node:path';
-import { InterruptedError, WorkloadError } from '../../core/errors.js';
-import type { UnixBenchOptions } from '../../core/targets.js';
-import { ConnectionLostError } from '../../remote/exec.js';
-import type { SshSession } from '../../remote/session.js';
-import { LogFollower, planRun, type RunProgress, type PlannedTest } from './progress.js';
-import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from './catalogue.js';
-
 /**
  * Run `./Run` detached on the target (setsid + nohup, stdin /dev/null), so a dropped SSH
  * connection does not kill it; follow its .log for progress; reattach after a reconnect;
@@ -15,6 +7,14 @@ import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from './catalogue.js';
  * On the target, <install>/runs/<tag>/ holds: pid, exit, console.txt (stdout+stderr of Run),
  * argv, results/ (UB_RESULTDIR) and tmp/ (UB_TMPDIR).
  */
+import { posix } from 'node:path';
+import { InterruptedError, WorkloadError } from '../../core/errors.js';
+import type { UnixBenchOptions } from '../../core/targets.js';
+import { ConnectionLostError } from '../../remote/exec.js';
+import type { SshSession } from '../../remote/session.js';
+import { LogFollower, planRun, type RunProgress, type PlannedTest } from './progress.js';
+import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from './catalogue.js';
+
 export interface RunHandle {
   tag: string;
   installDir: string;

@@ -1,9 +1,8 @@
-import type { UnixBenchCheck } from './model.js';
-
 /**
  * UnixBench 5.1.3's arithmetic, as its `Run` script does it (combinePassResults, indexResults),
  * so printed figures can be recomputed and checked.
  */
+import type { UnixBenchCheck } from './model.js';
 
 /** One pass of one test as the .log records it, the copies already summed as runOnePass does. */
 export interface CombinedPass {

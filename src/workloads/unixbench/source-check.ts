@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
-import type { DoctorCheck } from '../../core/provider.js';
-import { downloadedTarball, HOW_TO_PROVIDE, SOURCE_ENV, UNIXBENCH_TARBALL_URL, UNIXBENCH_VERSION } from './source.js';
-
 /**
  * `virtbench doctor`: where a run would get UnixBench from. A given source must exist; without
  * one, the pinned download must be cached already or reachable now.
  */
+import { existsSync } from 'node:fs';
+import type { DoctorCheck } from '../../core/provider.js';
+import { downloadedTarball, HOW_TO_PROVIDE, SOURCE_ENV, UNIXBENCH_TARBALL_URL, UNIXBENCH_VERSION } from './source.js';
+
 export async function unixbenchSourceCheck(fetchImpl: typeof fetch = fetch): Promise<DoctorCheck> {
   const what = `UnixBench ${UNIXBENCH_VERSION} source`;
   const given = process.env[SOURCE_ENV];

@@ -1,3 +1,10 @@
+/**
+ * Where the UnixBench source comes from, and proof of what it is: by default the pinned tag of
+ * the suite's version (v5.1.3, or v6.0.0 when asked for) of github.com/kdlucas/byte-unixbench,
+ * downloaded once into the cache; or a local directory or tarball (--unixbench-source,
+ * VIRTBENCH_UNIXBENCH_SOURCE). The `Run` script's version string must say the version asked for
+ * unless the user allows another, and a checksum of the source tree is recorded with every result.
+ */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -7,13 +14,6 @@ import { InputError, PrerequisiteError, WorkloadError } from '../../core/errors.
 import { cacheDir } from '../../core/paths.js';
 import { DEFAULT_UNIXBENCH_VERSION, UNIXBENCH_VERSIONS, type UnixBenchVersion } from './catalogue.js';
 
-/**
- * Where the UnixBench source comes from, and proof of what it is: by default the pinned tag of
- * the suite's version (v5.1.3, or v6.0.0 when asked for) of github.com/kdlucas/byte-unixbench,
- * downloaded once into the cache; or a local directory or tarball (--unixbench-source,
- * VIRTBENCH_UNIXBENCH_SOURCE). The `Run` script's version string must say the version asked for
- * unless the user allows another, and a checksum of the source tree is recorded with every result.
- */
 export const UNIXBENCH_VERSION = DEFAULT_UNIXBENCH_VERSION;
 export const UNIXBENCH_REPO = 'https://github.com/kdlucas/byte-unixbench';
 export const UNIXBENCH_COMMIT = UNIXBENCH_VERSIONS[DEFAULT_UNIXBENCH_VERSION].commit;

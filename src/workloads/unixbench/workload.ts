@@ -1,3 +1,7 @@
+/**
+ * UnixBench as a Workload: prepare (install and build), run (start, follow, collect the raw files)
+ * and parse.
+ */
 import { maxSystemCopies } from './catalogue.js';
 import { WorkloadError } from '../../core/errors.js';
 import type { ProgressSink } from '../../core/progress.js';
