@@ -6,6 +6,7 @@ import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
 import { selfCheckLines } from '../results/self-checks.js';
 import { describe } from './descriptive.js';
+import type { CalibrationUse, DetectableHere } from './detectable-here.js';
 import { describeDifference, diffManifests, driftReason, variableDiffers } from './manifest-diff.js';
 import { isScore, pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
@@ -63,6 +64,8 @@ export interface ComparisonRow {
   reason: string;
   /** Set when the row is computed from other rows (the Index Score at the iteration level). */
   derivedFrom?: string;
+  /** The smallest drop this comparison could detect here, from the host's calibration (detectable-here.ts). */
+  detectableHere?: DetectableHere;
 }
 
 export interface ColumnComparison {
@@ -75,6 +78,8 @@ export interface ColumnComparison {
   /** Fields that can move UnixBench and differ between the sides (outside --variable and --accept-drift). */
   drift: string[];
   rows: ComparisonRow[];
+  /** The host calibration the "detectable here" figures come from. */
+  calibration?: CalibrationUse;
 }
 
 export interface Comparison {

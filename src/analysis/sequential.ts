@@ -45,6 +45,10 @@ export interface SequentialRatio {
   /** e.g. "lxc, 1 copy: Pipe Throughput". */
   name: string;
   diff: LogDifference;
+  /** The baseline column and test, where known (the host's calibration is looked up by them). */
+  baseline?: { label: string; copies: number; workloadOptions?: Record<string, unknown> };
+  candidate?: { label: string; copies: number; workloadOptions?: Record<string, unknown> };
+  test?: string;
 }
 
 export interface RatioState {

@@ -6,7 +6,10 @@
  * The last state is written to rounds.json in the run directory: what was decided, and how many
  * more rounds would probably decide each undecided test.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { detectableDrop } from '../analysis/calibration.js';
+import { pooledLogSd } from '../analysis/detectable-here.js';
+import { calibrationPath, findColumn, hostFingerprint, readCalibration, sharedHostManifest, type CalibrationFile } from '../analysis/calibration-store.js';
 import { atomicWriteJson } from '../core/fs.js';
 import { logDifference } from '../analysis/ratio.js';
 import { groupsOf, repetitionSamples } from '../analysis/groups.js';
@@ -32,15 +35,35 @@ export function hostRatios(set: ResultSet, plan: RunPlan, host: string): Sequent
       for (const test of [...b.tests, ...b.scores]) {
         const x = bs.get(test);
         const y = cs.get(test);
-        if (x?.length && y?.length) out.push({ name: `${c.id} vs ${b.id}: ${test}`, diff: logDifference(x, y) });
+        if (x?.length && y?.length) out.push({ name: `${c.id} vs ${b.id}: ${test}`, diff: logDifference(x, y), baseline: { label: b.key.label, copies: b.key.copies, workloadOptions: { ...b.results[0]!.workload.options } }, candidate: { label: c.key.label, copies: c.key.copies, workloadOptions: { ...c.results[0]!.workload.options } }, test });
       }
     }
   }
   return out;
 }
 
+/**
+ * What the host's calibration (virtbench calibrate, stored beside the run directory) says each
+ * ratio could detect with `max` rounds a side at this design's level: "test: 4.1%".
+ */
+export function detectableWithMax(cal: CalibrationFile, ratios: readonly SequentialRatio[], design: SequentialDesign): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const r of ratios) {
+    const sd = (q: SequentialRatio['baseline']) => (q ? findColumn(cal, q)?.tests.find((x) => x.test === r.test)?.logSd : undefined);
+    const logSd = pooledLogSd(sd(r.baseline), sd(r.candidate));
+    if (logSd === undefined) continue;
+    // The look level spreads alpha over ratios x looks; detectableDrop takes them as m and looks.
+    out.set(r.name, detectableDrop(logSd, design.max, ratios.length, { confidence: design.confidence, threshold: design.threshold, looks: design.max - design.min + 1 }, { trials: 1000 }) ?? null);
+  }
+  return out;
+}
+
+const pctText = (x: number | null) => (x === null ? 'over 99%' : `${(x * 100).toFixed(1)}%`);
+
 export interface RoundsRecord {
   method: string;
+  /** The host calibration used, and per ratio the smallest drop detectable with max rounds (null: over 99%). */
+  calibration?: { file: string; detectableWithMax: Record<string, number | null> };
   design: SequentialDesign & { budgetMinutes?: number };
   hosts: Record<string, SequentialState & { stoppedBy: 'decided' | 'max rounds' | 'budget' | 'nothing to compare' }>;
 }
@@ -60,6 +83,18 @@ export function adaptiveRounds(o: {
 }): (host: string, round: number) => Promise<boolean> {
   const design: SequentialDesign = { min: o.adaptive.min, max: o.adaptive.max, confidence: o.confidence ?? 0.95, threshold: o.threshold ?? 0.02 };
   const record: RoundsRecord = { method: SEQUENTIAL_METHOD, design: { ...design, ...(o.adaptive.budgetMinutes !== undefined ? { budgetMinutes: o.adaptive.budgetMinutes } : {}) }, hosts: {} };
+  const calibrations = new Map<string, { file: string; detectable: Map<string, number | null> } | null>();
+  /** Once per host: its calibration from <results>/calibration/, if virtbench calibrate stored one. */
+  const calibrationFor = async (host: string, set: ResultSet, ratios: SequentialRatio[]) => {
+    if (calibrations.has(host)) return calibrations.get(host) ?? undefined;
+    const names = new Set(o.plan.targets.filter((t) => t.spec.host === host).map((t) => t.spec.name));
+    const manifest = sharedHostManifest(set.results.filter((r) => names.has(r.target.name)));
+    const resultsDir = dirname(o.runDir);
+    const cal = manifest ? await readCalibration(resultsDir, hostFingerprint(manifest)) : undefined;
+    const found = cal ? { file: calibrationPath(resultsDir, cal.fingerprint), detectable: detectableWithMax(cal, ratios, design) } : undefined;
+    calibrations.set(host, found && found.detectable.size > 0 ? found : null);
+    return calibrations.get(host) ?? undefined;
+  };
   return async (host, round) => {
     if (round < design.min) return false; // failed steps left the minimum short: --resume, not more rounds
     const sets = await loadResultSets(o.runDir);
@@ -70,6 +105,8 @@ export function adaptiveRounds(o: {
       return false;
     }
     const state = sequentialState(ratios, round, design);
+    const cal = await calibrationFor(host, set, ratios);
+    if (cal) record.calibration = { file: cal.file, detectableWithMax: Object.fromEntries(cal.detectable) };
     const elapsedMin = (Date.now() - o.startedAt) / 60_000;
     const perRound = elapsedMin / Math.max(1, round);
     const overBudget = o.adaptive.budgetMinutes !== undefined && elapsedMin + perRound > o.adaptive.budgetMinutes;
@@ -78,8 +115,15 @@ export function adaptiveRounds(o: {
     record.hosts[host] = { ...state, stoppedBy };
     await atomicWriteJson(join(o.runDir, ROUNDS_FILE), record);
     let message = state.message;
+    if (cal && round === design.min) {
+      const drops = [...cal.detectable.values()];
+      const finite = drops.filter((d): d is number => d !== null);
+      const range = finite.length ? `${pctText(Math.min(...finite))} to ${pctText(Math.max(...finite))}` : 'none under 99%';
+      message += `; calibrated here: with ${design.max} rounds the gate detects drops of ${range} (per test${finite.length < drops.length ? `; ${drops.length - finite.length} test(s) over 99%` : ''})`;
+    }
     if (!more && state.undecided > 0) {
-      const left = state.ratios.filter((r) => !r.decided).map((r) => `${r.name}: ${r.roundsToDecide !== undefined ? `about ${r.roundsToDecide} rounds in all` : 'more than 100 rounds'}`);
+      const here = (name: string) => (cal?.detectable.has(name) ? `, detectable here with ${design.max} rounds: ${pctText(cal.detectable.get(name)!)}` : '');
+      const left = state.ratios.filter((r) => !r.decided).map((r) => `${r.name}: ${r.roundsToDecide !== undefined ? `about ${r.roundsToDecide} rounds in all` : 'more than 100 rounds'}${here(r.name)}`);
       message += `; stopped by the ${stoppedBy === 'budget' ? `time budget (${o.adaptive.budgetMinutes} min)` : `maximum of ${design.max} rounds`}. Would probably decide: ${left.join('; ')}`;
     }
     o.emit(host, round, message, more);

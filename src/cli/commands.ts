@@ -12,6 +12,7 @@ import { reportCommand } from './report.js';
 import { guestsCommand } from './guests.js';
 import { doctorCommand } from './doctor.js';
 import { historyCommand } from './history.js';
+import { calibrateCommand } from './calibrate.js';
 
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
 commands.push(reportCommand);
@@ -23,3 +24,4 @@ commands.push(runCommand);
 commands.push(guestsCommand);
 commands.push(doctorCommand);
 commands.push(historyCommand);
+commands.push(calibrateCommand);

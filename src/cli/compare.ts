@@ -3,7 +3,10 @@
  * exit 1 when something regressed.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { calibrationPath, hostFingerprint, readCalibration, sharedHostManifest } from '../analysis/calibration-store.js';
+import { applyCalibration } from '../analysis/detectable-here.js';
+import { groupsOf } from '../analysis/groups.js';
 import { looks } from '../analysis/sequential.js';
 import type { CommandModule } from 'yargs';
 import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
@@ -42,6 +45,20 @@ export interface CompareArgs {
   colour?: boolean;
   /** Compare even though some report does not add up (listed as warnings). */
   acceptDamaged?: boolean;
+  /** Folder holding calibration/ (default: the folder the baseline run directory is in). */
+  calibration?: string;
+}
+
+/** The host's calibration, when one was stored for the baseline's host: fills the "detectable here" column. */
+async function useCalibration(c: Comparison, baseline: ResultSet, candidate: ResultSet, args: Pick<CompareArgs, 'baseline' | 'calibration'>): Promise<void> {
+  const manifest = sharedHostManifest(baseline.results);
+  if (!manifest) return;
+  const dir = args.calibration ?? dirname(resolve(args.baseline));
+  const fingerprint = hostFingerprint(manifest);
+  const cal = await readCalibration(dir, fingerprint);
+  if (!cal) return;
+  const columns = (set: ResultSet) => new Map(groupsOf(set).map((g) => [g.id, { label: g.key.label, copies: g.key.copies, workloadOptions: { ...g.results[0]!.workload.options } }]));
+  applyCalibration(c, cal, calibrationPath(dir, fingerprint), columns(baseline), columns(candidate));
 }
 
 /** "2", "2%" -> 0.02. The threshold is a percent; 0 is allowed (any significant change counts). */
@@ -124,6 +141,7 @@ export async function runCompare(args: CompareArgs): Promise<{ comparison: Compa
     candidateColumn: selector(args.candidateTarget ?? args.target, args.candidateCopies ?? args.copies),
   });
   comparison.warnings.unshift(...inputWarnings);
+  await useCalibration(comparison, baseline, candidate, args);
   return { comparison, output: renderComparison(comparison, args.format, args.colour ?? false), exitCode: comparison.regressed ? 1 : 0 };
 }
 
@@ -143,6 +161,7 @@ export const compareCommand: CommandModule<{ debug: boolean }, CompareArgs> = {
       .option('accept-damaged', { type: 'boolean', default: false, describe: 'compare even when a report does not add up (recomputed scores differ from the printed ones, an index row or a pass missing); listed as warnings' })
       .option('level', { choices: ['auto', 'repetitions', 'iterations'] as const, default: 'auto' as const, describe: "samples: repetitions, UnixBench's .log iterations, or auto" })
       .option('pdf', { type: 'string', describe: 'also write the verdict as a PDF page to this file' })
+      .option('calibration', { type: 'string', describe: "folder holding calibration/ from virtbench calibrate (default: the baseline run directory's folder): adds a 'detectable here' column" })
       .option('target', { type: 'string', describe: 'compare only this column (target label or name) on both sides' })
       .option('copies', { type: 'number', describe: 'compare only the pass with this many copies on both sides' })
       .option('baseline-target', { type: 'string', describe: 'column of the baseline (overrides --target)' })

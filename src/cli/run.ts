@@ -30,7 +30,7 @@ import type { RunPlan } from '../suite/plan.js';
 import { estimateRunSeconds } from '../runner/progress/plan-estimate.js';
 import { learnedDurations } from '../runner/progress/learned.js';
 
-interface RunArgs {
+export interface RunArgs {
   debug: boolean;
   suite?: string;
   unixbenchSource?: string;
@@ -84,7 +84,7 @@ export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
       .example('$0 run suites/seed-2011.yaml --dry-run', 'the commands of the 2011 comparison, without running them')
       .example('$0 run --resume results/<run-id>', 'carry on after Ctrl-C') as never,
   handler: async (args) => {
-    process.exitCode = await runMain(args);
+    process.exitCode = (await runMain(args)).exitCode;
   },
 };
 
@@ -106,11 +106,12 @@ export function withRoundOptions(plan: RunPlan, a: Pick<RunArgs, 'minRounds' | '
   return { ...plan, repetitions: r.min, adaptive: { min: r.min, max: r.max, until: r.until, ...(budgetMinutes !== undefined ? { budgetMinutes } : {}) } };
 }
 
-async function runMain(args: RunArgs): Promise<number> {
+/** A run of a suite; `plan` replaces the suite's (calibrate runs it with its own repetitions). */
+export async function runMain(args: RunArgs, o: { plan?: RunPlan } = {}): Promise<{ exitCode: number; runDir?: string }> {
   const providers = defaultProviders();
   // Read only: a dry run of a resume changes nothing; the real resume re-reads and checks the owner.
   const recorded = args.resume ? (await readRunForResume(args.resume)).state : undefined;
-  const plan: RunPlan = recorded ? recorded.plan : withRoundOptions(await loadSuite(args.suite!), args);
+  const plan: RunPlan = recorded ? recorded.plan : o.plan ?? withRoundOptions(await loadSuite(args.suite!), args);
   if (plan.adaptive && plan.kernels) {
     throw new InputError('USAGE', 'adaptive repetitions do not combine with host kernels yet (each added round would need its own reboots)', { hint: 'give a fixed repetitions count for a suite with kernels', location: { file: plan.suiteFile, field: 'repetitions' } });
   }
@@ -120,7 +121,7 @@ async function runMain(args: RunArgs): Promise<number> {
   if (args.dryRun) {
     const lines = args.workload === 'unixbench' ? unixbenchCommandLines(plan) : [`shell-loop-probe: sh -c <loop> probe ${args.probeSeconds}`];
     process.stdout.write(await dryRunText(plan, { providers, workloadLines: lines, seed: recorded?.seed }));
-    return 0;
+    return { exitCode: 0 };
   }
 
   const emit: EventSink = args.json ? jsonRenderer((t) => process.stdout.write(t)) : process.stderr.isTTY ? ttyRenderer((t) => process.stderr.write(t), { columns: () => process.stderr.columns ?? 100, debug: args.debug }) : plainRenderer((t) => process.stderr.write(t), { debug: args.debug });
@@ -182,7 +183,7 @@ async function runMain(args: RunArgs): Promise<number> {
     }
     emit({ type: 'finished', outcome: summary.outcome, runDir: relative(process.cwd(), run.runDir) || run.runDir, ok: summary.ok, failed: summary.failed, missing: summary.missing, elapsedSeconds: summary.elapsedSeconds, report });
     if (crashed) throw crashed;
-    return summary.outcome === 'ok' ? 0 : summary.outcome === 'interrupted' ? 130 : 1;
+    return { exitCode: summary.outcome === 'ok' ? 0 : summary.outcome === 'interrupted' ? 130 : 1, runDir: run.runDir };
   } finally {
     stopSignals();
     process.off('uncaughtException', onCrash);

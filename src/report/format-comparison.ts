@@ -65,9 +65,10 @@ export function renderComparisonTerminal(c: Comparison, colour: boolean): string
   for (const p of c.pairs) {
     out.push(paint(`${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' [EMULATED (TCG)]' : ''}${virtualizedNote(p)}`, 'bold', colour));
     out.push(`samples: ${p.levelDescription}`);
-    const rows = p.rows.map((r) => rowCells(r, paint(verdictLabel(r), VERDICT_COLOUR[r.verdict], colour)));
-    out.push(textTable(HEADER, rows, ALIGN));
+    const rows = p.rows.map((r) => rowCells(r, paint(verdictLabel(r), VERDICT_COLOUR[r.verdict], colour), !!p.calibration));
+    out.push(textTable(header(p), rows, align(p)));
     if (p.indicative) out.push(paint(INDICATIVE_NOTE, 'yellow', colour));
+    if (p.calibration) out.push(calibrationNote(p));
     out.push('');
   }
   out.push(methodNote(c));
@@ -82,8 +83,25 @@ function pairTitle(p: ColumnComparison): string {
 }
 
 /** One table row; only the verdict cell differs between the terminal and Markdown. */
-function rowCells(r: ComparisonRow, verdictCell: string): string[] {
-  return [r.test, formatIndex(r.baseline?.index), formatIndex(r.candidate?.index), signedPercent(r.changePercent), interval(r), verdictCell, samples(r), cv(r)];
+function rowCells(r: ComparisonRow, verdictCell: string, calibrated: boolean): string[] {
+  const cells = [r.test, formatIndex(r.baseline?.index), formatIndex(r.candidate?.index), signedPercent(r.changePercent), interval(r), verdictCell, samples(r), cv(r)];
+  return calibrated ? [...cells, detectable(r)] : cells;
+}
+
+const header = (p: ColumnComparison) => (p.calibration ? [...HEADER, 'detectable here'] : HEADER);
+const align = (p: ColumnComparison): Align[] => (p.calibration ? [...ALIGN, 'right'] : ALIGN);
+
+function detectable(r: ComparisonRow): string {
+  const d = r.detectableHere;
+  if (!d) return '';
+  if (d.repetitions < 2) return 'none (1 run)';
+  return d.drop === null ? 'over 99%' : `${(d.drop * 100).toFixed(1)}%`;
+}
+
+/** Where the "detectable here" column comes from. */
+export function calibrationNote(p: ColumnComparison): string {
+  const c = p.calibration!;
+  return `detectable here: the smallest drop this comparison (its repetitions a side, its family of intervals, its threshold) calls regressed in 80% of cases, with the run-to-run noise measured on this host by virtbench calibrate (${c.rounds} A/A rounds, ${c.calibratedAt}, ${c.file}).`;
 }
 
 export function renderComparisonMarkdown(c: Comparison): string {
@@ -91,9 +109,10 @@ export function renderComparisonMarkdown(c: Comparison): string {
   out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
   for (const p of c.pairs) {
     out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}${virtualizedNote(p)}`, '', `Samples: ${p.levelDescription}.`, '');
-    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : verdictLabel(r)));
-    out.push(markdownTable(HEADER, rows, ALIGN), '');
+    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : verdictLabel(r), !!p.calibration));
+    out.push(markdownTable(header(p), rows, align(p)), '');
     if (p.indicative) out.push(`> ${INDICATIVE_NOTE}`, '');
+    if (p.calibration) out.push(calibrationNote(p), '');
   }
   out.push(methodNote(c), '');
   if (c.warnings.length) out.push('Warnings:', '', ...c.warnings.map((w) => `- ${w}`), '');
