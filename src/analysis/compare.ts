@@ -6,7 +6,6 @@ import { InputError } from '../core/errors.js';
 import type { ResultSet } from '../results/model.js';
 import { selfCheckLines } from '../results/self-checks.js';
 import { describe } from './descriptive.js';
-import type { CalibrationUse, DetectableHere } from './detectable-here.js';
 import { describeDifference, diffManifests, driftReason, variableDiffers } from './manifest-diff.js';
 import { isScore, pairDiff } from './pair-diff.js';
 import { ratioInterval, RATIO_METHOD, type LogDifference, type RatioEstimate } from './ratio.js';
@@ -33,6 +32,22 @@ export interface CompareOptions extends VerdictOptions {
    * 1 - alpha / (family size x looks), the level its stopping rule used (analysis/sequential.ts).
    */
   looks?: number;
+}
+
+/** What this comparison could detect on the host, from its calibration (filled by detectable-here.ts). */
+export interface DetectableHere {
+  /** Run-to-run CV the calibration measured (a fraction). */
+  cv: number | null;
+  /** Smallest drop detected at 80% power with this comparison's repetitions; null: not within 99%. */
+  drop: number | null;
+  repetitions: number;
+}
+
+export interface CalibrationUse {
+  file: string;
+  fingerprint: string;
+  calibratedAt: string;
+  rounds: number;
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { ...DEFAULT_VERDICT_OPTIONS, level: 'auto' };

@@ -8,14 +8,7 @@
 import { detectableDrop } from './calibration.js';
 import { findColumn, type CalibrationFile } from './calibration-store.js';
 import type { Comparison } from './compare.js';
-
-export interface DetectableHere {
-  /** Run-to-run CV the calibration measured (a fraction). */
-  cv: number | null;
-  /** Smallest drop detected at 80% power with this comparison's repetitions; null: not within 99%. */
-  drop: number | null;
-  repetitions: number;
-}
+export type { CalibrationUse, DetectableHere } from './compare.js';
 
 /**
  * The per-run log sd of a comparison of two columns with equal repetitions: the root mean square
@@ -27,14 +20,6 @@ export function pooledLogSd(a: number | null | undefined, b: number | null | und
   return Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
 }
 
-export interface CalibrationUse {
-  file: string;
-  fingerprint: string;
-  calibratedAt: string;
-  rounds: number;
-}
-
-/** Fill row.detectableHere (and pair.calibration) for the pairs whose baseline column was calibrated. */
 type ColumnQuery = { label: string; copies: number; workloadOptions?: Record<string, unknown> };
 
 export function applyCalibration(c: Comparison, cal: CalibrationFile, file: string, baselineColumns: Map<string, ColumnQuery>, candidateColumns: Map<string, ColumnQuery>): number {
