@@ -58,7 +58,7 @@ export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
   builder: (y) =>
     y
       .positional('suite', { type: 'string', describe: 'suite file, e.g. suites/local-quick.yaml' })
-      .option('unixbench-source', { type: 'string', describe: 'UnixBench 5.1.3 source: a directory or a .tar.gz (default: $VIRTBENCH_UNIXBENCH_SOURCE, then the cache, then a download)' })
+      .option('unixbench-source', { type: 'string', describe: 'UnixBench source of the suite\'s version (5.1.3 unless workload.unixbench.version says 6.0.0): a directory or a .tar.gz (default: $VIRTBENCH_UNIXBENCH_SOURCE, then the cache, then a download)' })
       .option('resume', { type: 'string', describe: 'carry on with an interrupted or failed run directory (ok results are not repeated)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print every command each provider would run, and the order; run nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'progress as JSON events, one per line, on stdout' })
