@@ -161,13 +161,13 @@ export async function runMain(args: RunArgs, o: { plan?: RunPlan } = {}): Promis
         done: s.steps[resultIdOf(st)]?.status === 'ok',
       })),
       resumed: run.resumed,
-      estimatedSeconds: estimateRunSeconds(s, workload, learned.seconds),
+      estimatedSeconds: estimateRunSeconds(s, workload, learned.seconds, learned.tailSeconds),
       estimateBasis: learned.runs > 0 ? `from the step durations of ${learned.runs} earlier run(s) here` : 'a first guess: no earlier run of these targets in this results folder',
     });
     const adaptive = s.plan.adaptive && workload.name === 'unixbench'
       ? adaptiveRounds({ runDir: run.runDir, plan: s.plan, adaptive: s.plan.adaptive, startedAt: Date.now(), emit: (host, round, message, more) => emit({ type: 'rounds', host, round, message, more }) })
       : undefined;
-    const summary = await executeRun({ state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k, o) => openHost(h, k, { signal: controller.signal, ...o }), writeResult: storeResult, emit, signal: controller.signal, ...(adaptive ? { nextRound: adaptive } : {}) });
+    const summary = await executeRun({ learned: learned.seconds, state: run.state, runDir: run.runDir, key: run.key, workload, providers, openHost: (h, k, o) => openHost(h, k, { signal: controller.signal, ...o }), writeResult: storeResult, emit, signal: controller.signal, ...(adaptive ? { nextRound: adaptive } : {}) });
     await finishRun(run.state, summary.outcome);
 
     let report: { dir: string; files: string[] } | undefined;

@@ -28,6 +28,8 @@ export interface StepState {
   startedAt?: string;
   finishedAt?: string;
   seconds?: number;
+  /** seconds plus the guest's destroy and cleanup: the step's share of the run's wall time. */
+  wallSeconds?: number;
   workloadSeconds?: number;
   error?: { code: string; message: string; hint?: string };
   /** Set while a guest exists, so a crashed run's guest can be destroyed on resume. */
@@ -122,6 +124,7 @@ const stepSchema = z.looseObject({
   startedAt: isoTime.optional(),
   finishedAt: isoTime.optional(),
   seconds: z.number().optional(),
+  wallSeconds: z.number().optional(),
   workloadSeconds: z.number().optional(),
   error: z.looseObject({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
   guest: z

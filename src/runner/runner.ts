@@ -38,6 +38,8 @@ export interface RunnerDeps {
    * more interleaved round of that host's targets. The decision (statistics) is the caller's.
    */
   nextRound?: (host: string, round: number) => Promise<boolean>;
+  /** Per target: what a step cost earlier runs here (progress/learned.ts); replaces the first guess. */
+  learned?: ReadonlyMap<string, number>;
 }
 
 export interface RunSummary {
@@ -64,10 +66,10 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
     const cpus = t.spec.method === 'kvm' ? (t.cpusFromHost ? availableParallelism() : t.spec.cpus) : availableParallelism();
     priors.set(t.spec.name, overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + d.workload.estimateSeconds(cpus));
   }
-  const clock = new RunClock(priors);
+  const clock = new RunClock(priors, d.learned);
   for (const st of Object.values(s.steps)) {
     const step = Object.values(s.schedule).flat().find((x) => resultIdOf(x) === st.resultId);
-    if (step && st.status === 'ok' && st.seconds !== undefined) clock.record(step.target, st.seconds);
+    if (step && st.status === 'ok' && st.seconds !== undefined) clock.record(step.target, st.wallSeconds ?? st.seconds);
   }
   const pending = new Map<string, ScheduledStep[]>();
   for (const [host, steps] of Object.entries(s.schedule)) pending.set(host, steps.filter((x) => s.steps[resultIdOf(x)]?.status !== 'ok'));
@@ -80,6 +82,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
       type: 'status',
       elapsedSeconds: clock.elapsedSeconds,
       remainingSeconds: clock.remainingSeconds([...pending.values()].flat(), current),
+      estimateBasis: clock.basis([...pending.values()].flat(), current),
       done: counts.filter((x) => x.status === 'ok').length,
       failed: counts.filter((x) => x.status === 'failed').length,
       total: counts.length,
@@ -166,7 +169,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
           break;
         }
         if (r.status === 'ok') {
-          clock.record(step.target, r.seconds);
+          clock.record(step.target, r.wallSeconds ?? r.seconds);
           workloadSeconds += r.workloadSeconds ?? 0;
         }
         emitStatus();

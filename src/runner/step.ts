@@ -45,6 +45,8 @@ export interface StepDeps {
 export interface StepOutcome {
   status: 'ok' | 'failed' | 'interrupted';
   seconds: number;
+  /** Start to the guest destroyed and the work folder gone: what the step costs a run's wall time. */
+  wallSeconds?: number;
   workloadSeconds?: number;
   error?: unknown;
 }
@@ -169,6 +171,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     d.emit({ type: 'warning', host: step.host, message: `${resultId}: ${f.what} failed: ${f.error.message} (see virtbench guests list / destroy)` });
   }
   await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  const wallSeconds = (Date.now() - t0) / 1000;
 
   const status: StepOutcome['status'] = writeError ? 'failed' : outcome && !failure ? 'ok' : interrupted ? 'interrupted' : 'failed';
   if (writeError && !failure) failure = writeError;
@@ -179,6 +182,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     st.status = status === 'interrupted' ? 'pending' : status;
     st.finishedAt = finishedAt;
     st.seconds = seconds;
+    st.wallSeconds = wallSeconds;
     if (outcome) st.workloadSeconds = outcome.workloadSeconds;
     if (status === 'failed') st.error = describeError(failure, phase);
   });
@@ -200,7 +204,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     emulated: guest?.emulated,
     error: status === 'failed' ? describeError(failure, phase) : undefined,
   });
-  return { status, seconds, workloadSeconds: outcome?.workloadSeconds, error: failure };
+  return { status, seconds, wallSeconds, workloadSeconds: outcome?.workloadSeconds, error: failure };
 }
 
 async function rawFilesIn(dir: string): Promise<string[]> {

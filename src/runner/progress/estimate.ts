@@ -44,7 +44,7 @@ export interface StepEstimate {
 export class RunClock {
   private readonly measured = new Map<string, number[]>();
   private readonly started = Date.now();
-  constructor(private readonly priors: Map<string, number>) {}
+  constructor(private readonly priors: Map<string, number>, private readonly learned?: ReadonlyMap<string, number>) {}
 
   get elapsedSeconds(): number {
     return (Date.now() - this.started) / 1000;
@@ -59,7 +59,14 @@ export class RunClock {
   estimateFor(target: string): number {
     const m = this.measured.get(target);
     if (m && m.length > 0) return m.reduce((a, b) => a + b, 0) / m.length;
-    return this.priors.get(target) ?? 120;
+    return this.learned?.get(target) ?? this.priors.get(target) ?? 120;
+  }
+
+  /** What the remaining time rests on: 'first guess' as soon as one step still to do has neither a measured nor a learned duration. */
+  basis(pending: { target: string }[], current: Map<string, { target: string }>): 'measured' | 'learned' | 'first guess' {
+    const targets = [...pending.map((p) => p.target), ...[...current.values()].map((c) => c.target)];
+    if (targets.some((t) => !this.measured.get(t)?.length && !this.learned?.has(t))) return 'first guess';
+    return targets.some((t) => !this.measured.get(t)?.length) ? 'learned' : 'measured';
   }
 
   /** pending: steps not started yet; current: per host, the step running and when it began. */

@@ -46,7 +46,7 @@ export type RunnerEvent =
       emulated?: boolean;
       error?: { code: string; message: string; hint?: string };
     }
-  | { type: 'status'; elapsedSeconds: number; remainingSeconds?: number; done: number; failed: number; total: number }
+  | { type: 'status'; elapsedSeconds: number; remainingSeconds?: number; estimateBasis?: 'measured' | 'learned' | 'first guess'; done: number; failed: number; total: number }
   | { type: 'warning'; message: string; host?: string }
   /** Adaptive repetitions: where the compared ratios stand after a round, and whether another is added. */
   | { type: 'rounds'; host: string; round: number; message: string; more: boolean }

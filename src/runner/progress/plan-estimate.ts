@@ -5,7 +5,7 @@ import type { RunnerWorkload } from '../workload-port.js';
 import { overheadPriorSeconds } from './estimate.js';
 
 /** The whole run's estimate before it starts: the slowest host's queue of steps not yet done. */
-export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learned?: ReadonlyMap<string, number>): number {
+export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learned?: ReadonlyMap<string, number>, tailSeconds = 0): number {
   let worst = 0;
   for (const steps of Object.values(s.schedule)) {
     let sum = 0;
@@ -22,5 +22,5 @@ export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learne
     }
     worst = Math.max(worst, sum);
   }
-  return worst;
+  return worst + (worst > 0 ? tailSeconds : 0);
 }

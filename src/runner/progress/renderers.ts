@@ -47,7 +47,7 @@ export function ttyRenderer(write: Write, opts: { columns?: () => number; debug?
   const columns = () => opts.columns?.() ?? 100;
   const redraw = () => {
     const parts = [...current.entries()].map(([host, what]) => (current.size > 1 ? `${host}: ${what}` : what));
-    const clock = status ? `${status.done + status.failed}/${status.total} · ${formatDuration(status.elapsedSeconds)} elapsed · ~${formatDuration(status.remainingSeconds)} left` : '';
+    const clock = status ? `${status.done + status.failed}/${status.total} · ${formatDuration(status.elapsedSeconds)} elapsed · ~${formatDuration(status.remainingSeconds)} left${status.estimateBasis === 'first guess' ? ' (first guess)' : ''}` : '';
     let text = [clock, ...parts].filter(Boolean).join(' | ');
     if (text.length > columns() - 1) text = text.slice(0, columns() - 2) + '…';
     live = text;

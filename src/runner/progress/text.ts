@@ -28,7 +28,7 @@ export function eventLine(e: RunnerEvent, debug = false): string | undefined {
         ? `[${e.resultId}@${e.host}] done in ${formatDuration(e.seconds)}${e.score !== undefined ? `: ${e.scoreLabel ?? 'score'} ${e.score}` : ''}${e.emulated ? ' (EMULATED: KVM under TCG, not a KVM number)' : ''}`
         : `[${e.resultId}@${e.host}] FAILED after ${formatDuration(e.seconds)}: ${e.error?.code ?? 'ERROR'}: ${e.error?.message ?? ''}${e.error?.hint ? `\n  hint: ${e.error.hint}` : ''}`;
     case 'status':
-      return `progress: ${e.done + e.failed}/${e.total} finished (${e.failed} failed), elapsed ${formatDuration(e.elapsedSeconds)}, about ${formatDuration(e.remainingSeconds)} left`;
+      return `progress: ${e.done + e.failed}/${e.total} finished (${e.failed} failed), elapsed ${formatDuration(e.elapsedSeconds)}, about ${formatDuration(e.remainingSeconds)} left${e.estimateBasis === 'first guess' ? ' (a first guess)' : e.estimateBasis === 'learned' ? ' (from earlier runs here)' : ''}`;
     case 'rounds':
       return `rounds (${e.host}): ${e.message}${e.more ? `; adding round ${e.round + 1}` : ''}`;
     case 'warning':
