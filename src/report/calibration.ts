@@ -1,8 +1,9 @@
 /** `virtbench calibrate` output: per column and test, the noise, the detectable drop and the false alarms (terminal, Markdown, JSON). */
 import type { CalibrationColumn, CalibrationFile } from '../analysis/calibration-store.js';
-import { formatLevel, markdownTable, textTable, type Align } from './text-table.js';
+import { markdownTable, textTable, type Align } from './text-table.js';
+import { formatLevel, percent } from './format.js';
 
-const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)}%`);
+const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : percent(x * 100, digits));
 
 const HEADER = ['test', 'rounds', 'run-to-run CV', 'detectable drop', 'false alarms'];
 const ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right'];

@@ -1,7 +1,8 @@
 /** `virtbench reproduce` output: terminal (coloured), Markdown, JSON. */
 import type { ClaimStatus, Reproduction } from '../analysis/claims.js';
 import type { OutputFormat } from './format-comparison.js';
-import { formatLevel, markdownTable, paint, textTable, type Align } from './text-table.js';
+import { markdownTable, paint, textTable, type Align } from './text-table.js';
+import { formatLevel } from './format.js';
 
 const STATUS_COLOUR: Record<ClaimStatus, 'green' | 'red' | 'yellow' | 'grey'> = {
   holds: 'green',

@@ -1,6 +1,7 @@
 /** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
 import type { ColumnComparison, Comparison, ComparisonRow } from '../analysis/compare.js';
-import { formatIndex, formatLevel, markdownTable, paint, signedPercent, textTable, type Align } from './text-table.js';
+import { markdownTable, paint, textTable, type Align } from './text-table.js';
+import { escapeMarkdown, formatIndex, formatLevel, percent, signedPercent } from './format.js';
 import { verdictLabel, type Verdict } from '../analysis/verdict.js';
 import { SEQUENTIAL_METHOD } from '../analysis/sequential.js';
 
@@ -29,7 +30,7 @@ function samples(r: ComparisonRow): string {
 
 function cv(r: ComparisonRow): string {
   if (r.derivedFrom) return '';
-  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}%`);
+  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : percent(x * 100));
   return `${f(r.baseline?.cv)}/${f(r.candidate?.cv)}`;
 }
 
@@ -39,8 +40,8 @@ export function methodNote(c: Comparison): string {
   return (
     `Change = candidate / baseline - 1 (higher index is better for every test). Intervals: ${c.method}, ` +
     `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}${c.looks ? `, and over the ${c.looks} looks of the adaptive repetitions (${SEQUENTIAL_METHOD})` : ''}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
-    `Verdict threshold ${(c.threshold * 100).toFixed(1)}%: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
-    `no change = the whole interval within +-${(c.threshold * 100).toFixed(1)}%; otherwise inconclusive. ` +
+    `Verdict threshold ${percent(c.threshold * 100)}: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
+    `no change = the whole interval within +-${percent(c.threshold * 100)}; otherwise inconclusive. ` +
     `Verdicts come from repetitions only; one run per side gives an indicative reading. ` +
     `An improved/regressed verdict becomes inconclusive when the environments differ in a field that can move UnixBench` +
     (c.variable ? ` (other than the variable '${c.variable}'` + (c.acceptedDrift.length ? ` and the accepted ${c.acceptedDrift.join(', ')})` : ')') : c.acceptedDrift.length ? ` (other than the accepted ${c.acceptedDrift.join(', ')})` : '') +
@@ -68,7 +69,7 @@ export function renderComparisonTerminal(c: Comparison, colour: boolean): string
     const rows = p.rows.map((r) => rowCells(r, paint(verdictLabel(r), VERDICT_COLOUR[r.verdict], colour), !!p.calibration));
     out.push(textTable(header(p), rows, align(p)));
     if (p.indicative) out.push(paint(INDICATIVE_NOTE, 'yellow', colour));
-    if (p.calibration) out.push(calibrationNote(p));
+    if (p.calibration) out.push(detectableHereNote(p));
     out.push('');
   }
   out.push(methodNote(c));
@@ -95,11 +96,11 @@ function detectable(r: ComparisonRow): string {
   const d = r.detectableHere;
   if (!d) return '';
   if (d.repetitions < 2) return 'none (1 run)';
-  return d.drop === null ? 'over 99%' : `${(d.drop * 100).toFixed(1)}%`;
+  return d.drop === null ? 'over 99%' : percent(d.drop * 100);
 }
 
 /** Where the "detectable here" column comes from. */
-export function calibrationNote(p: ColumnComparison): string {
+export function detectableHereNote(p: ColumnComparison): string {
   const c = p.calibration!;
   return `detectable here: the smallest drop this comparison (its repetitions a side, its family of intervals, its threshold) calls regressed in 80% of cases, with the run-to-run noise measured on this host by virtbench calibrate (${c.rounds} A/A rounds, ${c.calibratedAt}, ${c.file}).`;
 }
@@ -109,10 +110,10 @@ export function renderComparisonMarkdown(c: Comparison): string {
   out.push(`Baseline: \`${c.baseline.source}\`  `, `Candidate: \`${c.candidate.source}\``, '');
   for (const p of c.pairs) {
     out.push(`## ${pairTitle(p)}${p.baseline.emulated || p.candidate.emulated ? ' (emulated: TCG)' : ''}${virtualizedNote(p)}`, '', `Samples: ${p.levelDescription}.`, '');
-    const rows = p.rows.map((r) => rowCells(r, r.verdict === 'regressed' ? '**regressed**' : verdictLabel(r), !!p.calibration));
+    const rows = p.rows.map((r) => rowCells({ ...r, test: escapeMarkdown(r.test) }, r.verdict === 'regressed' ? '**regressed**' : escapeMarkdown(verdictLabel(r)), !!p.calibration));
     out.push(markdownTable(header(p), rows, align(p)), '');
     if (p.indicative) out.push(`> ${INDICATIVE_NOTE}`, '');
-    if (p.calibration) out.push(calibrationNote(p), '');
+    if (p.calibration) out.push(detectableHereNote(p), '');
   }
   out.push(methodNote(c), '');
   if (c.warnings.length) out.push('Warnings:', '', ...c.warnings.map((w) => `- ${w}`), '');

@@ -1,36 +1,56 @@
 /**
- * How a report writes numbers: index values, percents, a cell with its spread, and the note that
- * explains the brackets.
+ * How every report, compare, history and reproduce output writes numbers and text: index values,
+ * percents (one signed convention), confidence levels, a cell with its spread, and the one
+ * Markdown escape.
  */
 import type { ReportCell } from './comparison.js';
 
-/** Index values as UnixBench prints them: one decimal. */
-export function fmtIndex(n: number): string {
-  return n.toFixed(1);
+/** Index values as UnixBench prints them: one decimal; "-" where there is none. */
+export function formatIndex(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(1);
 }
 
 /** 33.14 -> "33.1%" (no sign). */
-export function fmtPct(n: number): string {
-  return `${n.toFixed(1)}%`;
+export function percent(x: number, digits = 1): string {
+  return `${x.toFixed(digits)}%`;
 }
 
-/** -33.14 -> "-33.1%", 49.56 -> "+49.6%". */
-export function fmtSignedPct(n: number): string {
-  if (!Number.isFinite(n)) return Number.isNaN(n) ? '-' : n > 0 ? 'unbounded' : '-unbounded';
-  if (n > 1000) return '> +1000%';
-  if (n < -1000) return '< -1000%';
-  const s = n.toFixed(1);
-  return `${n >= 0 && !s.startsWith('-') ? '+' : ''}${s}%`;
+/** Beyond this a percent says nothing a reader can use (a 2-sample interval can reach 1e29 %). */
+export const PERCENT_LIMIT = 1000;
+
+/**
+ * A change in percent: -33.14 -> "-33.1%", 49.56 -> "+49.6%", a change that rounds to zero ->
+ * "0.0%"; beyond +-1000% and infinities say so; "" where there is no value.
+ */
+export function signedPercent(x: number | undefined, digits = 1): string {
+  if (x === undefined || Number.isNaN(x)) return '';
+  if (!Number.isFinite(x)) return x > 0 ? 'unbounded' : '-unbounded';
+  if (x > PERCENT_LIMIT) return `> +${PERCENT_LIMIT}%`;
+  if (x < -PERCENT_LIMIT) return `< -${PERCENT_LIMIT}%`;
+  const s = x.toFixed(digits);
+  if (Number(s) === 0) return percent(0, digits);
+  return x > 0 ? `+${s}%` : `${s}%`;
+}
+
+/** 0.95 -> "95%", 0.9962 -> "99.62%". */
+export function formatLevel(x: number): string {
+  const p = x * 100;
+  return percent(p, Number.isInteger(Math.round(p * 100) / 100) ? 0 : 2);
+}
+
+/** Escapes what Markdown would read as table, emphasis, code, link or HTML syntax. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/([\\|*_`[\]<>])/g, '\\$1');
 }
 
 /** A cell's value; several repetitions add their spread: "1234.5 [1200.0-1250.0]". */
 export function fmtCell(c: ReportCell | null): string {
   if (!c) return '-';
   const mark = c.damaged ? ' (!)' : '';
-  if (c.n < 2 && !c.interval) return `${fmtIndex(c.center)}${mark}`;
+  if (c.n < 2 && !c.interval) return `${formatIndex(c.center)}${mark}`;
   const lo = c.interval ? c.interval.lower : c.min;
   const hi = c.interval ? c.interval.upper : c.max;
-  return `${fmtIndex(c.center)} [${fmtIndex(lo)}-${fmtIndex(hi)}]${mark}`;
+  return `${formatIndex(c.center)} [${formatIndex(lo)}-${formatIndex(hi)}]${mark}`;
 }
 
 /** What the brackets in fmtCell mean, for the note under a table. */
@@ -39,7 +59,7 @@ export function spreadNote(cells: (ReportCell | null)[]): string | undefined {
   if (withSpread.length === 0) return undefined;
   const iv = withSpread.find((c) => c.interval)?.interval;
   if (iv) {
-    const level = iv.level !== undefined ? `${Math.round(iv.level * 100)}% ` : '';
+    const level = iv.level !== undefined ? `${percent(iv.level * 100, 0)} ` : '';
     return `Values with several repetitions show the geometric mean and [${level}interval${iv.method ? `, ${iv.method}` : ''}].`;
   }
   return 'Values with several repetitions show the geometric mean and [min-max] over the repetitions.';

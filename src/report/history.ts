@@ -2,7 +2,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { Content } from 'pdfmake/interfaces.js';
 import type { History, HistorySeries } from '../analysis/history.js';
-import { markdownTable, signedPercent, textTable, type Align } from './text-table.js';
+import { markdownTable, textTable, type Align } from './text-table.js';
+import { escapeMarkdown, signedPercent } from './format.js';
 import { renderChartPng, renderChartSvg } from './chart-render.js';
 import { renderPdf, type PdfSection } from './pdf.js';
 
@@ -32,7 +33,7 @@ export function historyNote(h: History): string {
 }
 
 export function renderHistoryText(h: History, format: 'terminal' | 'md'): string {
-  if (format === 'md') return [`# History: ${h.runs.length} runs`, '', markdownTable(HEADER, rows(h), ALIGN), '', historyNote(h), ''].join('\n');
+  if (format === 'md') return [`# History: ${h.runs.length} runs`, '', markdownTable(HEADER, rows(h).map(([column, test, ...rest]) => [escapeMarkdown(column!), escapeMarkdown(test!), ...rest]), ALIGN), '', historyNote(h), ''].join('\n');
   return [`virtbench history: ${h.runs.length} runs, ordered by ${h.orderBy}`, '', textTable(HEADER, rows(h), ALIGN), '', historyNote(h), h.worseNow ? 'a change made things worse, and the newest run is after it' : 'no change that made things worse before the newest run', ''].join('\n');
 }
 

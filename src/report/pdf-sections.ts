@@ -9,7 +9,7 @@ import { EMULATED_MARKER, type ReportTable } from './comparison.js';
 import type { PdfDocument, PdfSection } from './pdf.js';
 import type { ReportText, TextTable } from './table-model.js';
 import { scoreSummary } from './table-model.js';
-import { fmtSignedPct } from './format.js';
+import { signedPercent } from './format.js';
 
 export interface PdfChart {
   title: string;
@@ -54,7 +54,7 @@ export function titlePage(cmp: ReportTable, text: ReportText, conditions: Column
         [th('Column'), th('Index Score'), th(`Change vs ${text.baseline.label} (baseline = 100)`)],
         ...summary.map(({ column, score }) => {
           const r = ratioFor.get(column.index);
-          return [td(column.displayLabel), num(score), num(column.index === text.baseline.index ? 'baseline' : r ? fmtSignedPct(r.changeVsBaselinePct) : '-')];
+          return [td(column.displayLabel), num(score), num(column.index === text.baseline.index ? 'baseline' : r ? signedPercent(r.changeVsBaselinePct) || '-' : '-')];
         }),
       ],
     },

@@ -7,7 +7,7 @@
  */
 import type { ReportTable, ReportColumn } from './comparison.js';
 import { sentenceLabel } from './comparison.js';
-import { fmtPct } from './format.js';
+import { percent } from './format.js';
 
 export interface Ratio {
   test: string;
@@ -47,8 +47,8 @@ export function ratio(test: string, column: ReportColumn, value: number, baselin
 }
 
 function gap(pct: number, other: string): string {
-  if (fmtPct(Math.abs(pct)) === '0.0%') return `level with ${other} (within 0.05%)`;
-  return `${fmtPct(Math.abs(pct))} ${pct < 0 ? 'below' : 'above'} ${other}`;
+  if (percent(Math.abs(pct)) === percent(0)) return `level with ${other} (within 0.05%)`;
+  return `${percent(Math.abs(pct))} ${pct < 0 ? 'below' : 'above'} ${other}`;
 }
 
 /** Ratios of every other column against the baseline, for one row (default: the Index Score). */

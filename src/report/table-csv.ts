@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from './comparison.js';
-import { fmtIndex } from './format.js';
+import { formatIndex } from './format.js';
 
 /**
  * table.csv: the seed's shape (tests as rows, one column per series, the Index Score last),
@@ -12,7 +12,7 @@ import { fmtIndex } from './format.js';
  */
 export function renderCsv(cmp: ReportTable): string {
   const header = ['test', ...cmp.columns.map((c) => c.displayLabel)];
-  const rows = cmp.rows.map((r) => [r.test, ...r.cells.map((c) => (c ? fmtIndex(c.center) : ''))]);
+  const rows = cmp.rows.map((r) => [r.test, ...r.cells.map((c) => (c ? formatIndex(c.center) : ''))]);
   return stringify([header, ...rows].map(safeRow));
 }
 

@@ -6,7 +6,7 @@ import { workloadTitle } from '../results/measurements.js';
 import { columnChecks, type ColumnChecks } from './checks.js';
 import type { ReportTable, ReportColumn } from './comparison.js';
 import { scoreRow } from './comparison.js';
-import { fmtCell, fmtIndex, fmtSignedPct, spreadNote } from './format.js';
+import { fmtCell, formatIndex, signedPercent, spreadNote } from './format.js';
 import { normalisedTable, ratioConvention, ratiosFor, type Ratio } from './ratios.js';
 
 export interface TextTable {
@@ -52,7 +52,7 @@ export function buildReportText(cmp: ReportTable, baseline: ReportColumn): Repor
     header,
     rows: normalisedTable(cmp, baseline).map((r, i) => ({
       label: r.test,
-      cells: r.values.map((v, j) => (v === null ? '-' : j === baseline.index ? '100.0' : `${fmtIndex(v)} (${fmtSignedPct(v - 100)})`)),
+      cells: r.values.map((v, j) => (v === null ? '-' : j === baseline.index ? '100.0' : `${formatIndex(v)} (${signedPercent(v - 100) || '-'})`)),
       emphasis: cmp.rows[i]!.kind === 'score',
     })),
     notes: [`Each value is column / baseline x 100; in brackets the change relative to the baseline.`],

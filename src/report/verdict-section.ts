@@ -2,7 +2,7 @@
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import type { Comparison, ComparisonRow } from '../analysis/compare.js';
 import { INDICATIVE_NOTE, methodNote } from './format-comparison.js';
-import { formatIndex, signedPercent } from './text-table.js';
+import { formatIndex, signedPercent } from './format.js';
 import { verdictLabel, type Verdict } from '../analysis/verdict.js';
 import type { PdfSection } from './pdf.js';
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { signedPercent } from '../../src/report/text-table.js';
 import { printable } from '../../src/core/printable.js';
 import { defaultAppend, qemuArgv, type QemuLaunch } from '../../src/providers/kvm/command-line.js';
-import { fmtSignedPct } from '../../src/report/format.js';
+import { signedPercent } from '../../src/report/format.js';
 import { csvText } from '../../src/report/table-csv.js';
 import { parseSuite, SuiteError } from '../../src/suite/load.js';
 
@@ -40,7 +39,7 @@ describe('hostile text in outputs', () => {
   it('unbounded or absurd intervals read as such, never 2.75e+29%', () => {
     expect(`${signedPercent(-100)} to ${signedPercent(2.7527096175637492e29)}`).toBe('-100.0% to > +1000%');
     expect(signedPercent(Infinity)).toBe('unbounded');
-    expect(fmtSignedPct(2.75e29)).toBe('> +1000%');
+    expect(signedPercent(2.75e29)).toBe('> +1000%');
     expect(signedPercent(12.345)).toBe('+12.3%');
   });
 

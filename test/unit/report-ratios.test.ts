@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { chooseBaseline } from '../../src/report/baseline.js';
 import { buildReportTable } from '../../src/report/comparison.js';
-import { fmtSignedPct } from '../../src/report/format.js';
+import { signedPercent } from '../../src/report/format.js';
 import { normalisedTable, ratiosFor } from '../../src/report/ratios.js';
 import { buildReportText } from '../../src/report/table-model.js';
 import { renderTerminal } from '../../src/report/table-terminal.js';
@@ -19,8 +19,8 @@ describe('ratios against a baseline, stated both ways', async () => {
     const r = byLabel['KVM (guest)']!;
     expect(r.columnSentence).toBe('KVM (guest) is 33.1% below LXC (guest x86_64) (LXC (guest x86_64) = 100)');
     expect(r.baselineSentence).toBe('LXC (guest x86_64) is 49.6% above KVM (guest) (KVM (guest) = 100)');
-    expect(fmtSignedPct(r.changeVsBaselinePct)).toBe('-33.1%');
-    expect(fmtSignedPct(r.baselineVsColumnPct)).toBe('+49.6%');
+    expect(signedPercent(r.changeVsBaselinePct)).toBe('-33.1%');
+    expect(signedPercent(r.baselineVsColumnPct)).toBe('+49.6%');
     expect(r.normalised.toFixed(1)).toBe('66.9');
   });
 
@@ -28,15 +28,15 @@ describe('ratios against a baseline, stated both ways', async () => {
     const r = byLabel['Virtuozzo/OpenVZ (guest)']!;
     expect(r.columnSentence).toBe('Virtuozzo/OpenVZ (guest) is 21.0% below LXC (guest x86_64) (LXC (guest x86_64) = 100)');
     expect(r.baselineSentence).toBe('LXC (guest x86_64) is 26.7% above Virtuozzo/OpenVZ (guest) (Virtuozzo/OpenVZ (guest) = 100)');
-    expect(fmtSignedPct(r.changeVsBaselinePct)).toBe('-21.0%');
-    expect(fmtSignedPct(r.baselineVsColumnPct)).toBe('+26.7%');
+    expect(signedPercent(r.changeVsBaselinePct)).toBe('-21.0%');
+    expect(signedPercent(r.baselineVsColumnPct)).toBe('+26.7%');
   });
 
   it('the other way round, with KVM as baseline, LXC is +49.6%', () => {
     const kvm = chooseBaseline(cmp, 'kvm');
     const r = ratiosFor(cmp, kvm).find((x) => x.column.label === 'LXC (guest x86_64)')!;
     expect(r.columnSentence).toBe('LXC (guest x86_64) is 49.6% above KVM (guest) (KVM (guest) = 100)');
-    expect(fmtSignedPct(r.changeVsBaselinePct)).toBe('+49.6%');
+    expect(signedPercent(r.changeVsBaselinePct)).toBe('+49.6%');
   });
 
   it('says which way percentages are taken, in the terminal output', () => {
