@@ -2,11 +2,11 @@
  * `virtbench compare`: two result sets test by test, the change with its interval and a verdict;
  * exit 1 when something regressed.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { calibrationPath, hostFingerprint, readCalibration, sharedHostManifest } from '../analysis/calibration-store.js';
 import { applyCalibration } from '../analysis/detectable-here.js';
 import { groupsOf } from '../analysis/groups.js';
+import { readRunJson } from '../results/run-dir.js';
 import { looks } from '../analysis/sequential.js';
 import type { CommandModule } from 'yargs';
 import { compareResultSets, type ColumnSelector, type Comparison } from '../analysis/compare.js';
@@ -78,7 +78,7 @@ export function parsePercent(value: string | number, option: string, { min, max 
 async function adaptiveLooks(input: string): Promise<number> {
   let state: { kind?: unknown; plan?: { adaptive?: { min?: unknown; max?: unknown } } };
   try {
-    state = JSON.parse(await readFile(join(input, 'run.json'), 'utf8'));
+    state = (await readRunJson(input)) as typeof state;
   } catch {
     return 1; // not a run directory (a result set, a folder of reports): loadOne says what it is
   }

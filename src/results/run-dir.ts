@@ -32,9 +32,32 @@ export function runDirPath(resultsRoot: string, runId: string): string {
   return join(resultsRoot, runId);
 }
 
+/**
+ * run.json as JSON, the one place that reads the file: the runner validates it as its state
+ * (runner/run-state.ts), readers of results check its header (readRunFile).
+ */
+export async function readRunJson(runDir: string): Promise<unknown> {
+  const file = join(runDir, RUN_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new InputError('RUN_DIR_INVALID', `${runDir} has no readable run.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      hint: 'give the run directory that `virtbench run` printed, e.g. results/<run-id>',
+      location: { file },
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError('RUN_DIR_INVALID', `run.json is not valid JSON: ${(e as Error).message}`, { location: { file }, hint: 'the file was edited or truncated' });
+  }
+}
+
+/** The header of run.json (run id, schema version), for readers of a run's results. */
 export async function readRunFile(runDir: string): Promise<RunFile> {
   const path = join(runDir, RUN_FILE);
-  const value = await readJson(path);
+  const value = await readRunJson(runDir);
   if (typeof value !== 'object' || value === null || typeof (value as RunFile).runId !== 'string') {
     throw new InputError('RUN_INVALID', 'run.json has no runId', { location: { file: path, field: 'runId' } });
   }

@@ -3,7 +3,7 @@
  * at every change. It is what `--resume` reads: ok steps are never repeated; failed, pending
  * and interrupted ones run again; a guest recorded as provisioned is destroyed first.
  */
-import { readFile } from 'node:fs/promises';
+import { readRunJson, RUN_FILE } from '../results/run-dir.js';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
@@ -88,26 +88,10 @@ export interface RunState {
   kernels?: KernelRunState;
 }
 
-export const runStatePath = (runDir: string) => join(runDir, 'run.json');
+export const runStatePath = (runDir: string) => join(runDir, RUN_FILE);
 
 export async function readRunState(runDir: string): Promise<RunState> {
-  const file = runStatePath(runDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new InputError('RUN_DIR_INVALID', `${runDir} has no readable run.json (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      hint: 'give the run directory that `virtbench run` printed, e.g. results/<run-id>',
-      location: { file },
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InputError('RUN_DIR_INVALID', `run.json is not valid JSON: ${(e as Error).message}`, { location: { file }, hint: 'the file was edited or truncated' });
-  }
-  return validateRunState(value, file);
+  return validateRunState(await readRunJson(runDir), runStatePath(runDir));
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -13,7 +13,8 @@
  * What is read back is checked: a run.json that is not a virtbench run state, or a step without
  * a positive duration, is skipped.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readRunJson } from '../../results/run-dir.js';
 import { join } from 'node:path';
 import type { RunPlan } from '../../suite/plan.js';
 
@@ -99,7 +100,7 @@ export async function learnedDurations(resultsDir: string, plan: RunPlan, exclud
   for (const name of entries) {
     let st: StoredRun;
     try {
-      st = JSON.parse(await readFile(join(resultsDir, name, 'run.json'), 'utf8'));
+      st = (await readRunJson(join(resultsDir, name))) as typeof st;
     } catch {
       continue;
     }
