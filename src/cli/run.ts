@@ -13,6 +13,7 @@ import { dryRunText } from '../runner/dry-run.js';
 import { openSuiteHost } from '../runner/hosts.js';
 import { destroyLeftovers } from '../runner/leftovers.js';
 import { ShellLoopProbe } from '../runner/probe-workload.js';
+import { probeCommandLine } from '../workloads/probe/shell-loop.js';
 import type { EventSink } from '../runner/progress/events.js';
 import { jsonRenderer, plainRenderer, ttyRenderer } from '../runner/progress/renderers.js';
 import { defaultProviders } from '../runner/providers.js';
@@ -70,7 +71,7 @@ export const runCommand: CommandModule<{ debug: boolean }, RunArgs> = {
         default: 'unixbench' as const,
         describe: 'shell-loop-probe: a seconds-long shell loop, to check hosts, guests and the runner itself; not a benchmark',
       })
-      .option('probe-seconds', { type: 'number', default: 3, hidden: true })
+      .option('probe-seconds', { type: 'number', default: 3, describe: 'with --workload shell-loop-probe: seconds the loop runs in each guest' })
       .option('min-rounds', { type: 'number', describe: 'adaptive repetitions: rounds before the first look (default 3; overrides the suite)' })
       .option('max-rounds', { type: 'number', describe: 'adaptive repetitions: add interleaved rounds until every compared ratio is decided, at most this many' })
       .option('until', { choices: ['decided'] as const, describe: 'adaptive repetitions: the stopping rule' })
@@ -119,7 +120,7 @@ export async function runMain(args: RunArgs, o: { plan?: RunPlan } = {}): Promis
   const workload: RunnerWorkload =
     args.workload === 'shell-loop-probe' ? new ShellLoopProbe(args.probeSeconds) : await unixbenchWorkload(plan, { source: args.unixbenchSource, dryRun: args.dryRun });
   if (args.dryRun) {
-    const lines = args.workload === 'unixbench' ? unixbenchCommandLines(plan) : [`shell-loop-probe: sh -c <loop> probe ${args.probeSeconds}`];
+    const lines = args.workload === 'unixbench' ? unixbenchCommandLines(plan) : [probeCommandLine(args.probeSeconds)];
     process.stdout.write(await dryRunText(plan, { providers, workloadLines: lines, seed: recorded?.seed }));
     return { exitCode: 0 };
   }

@@ -1,7 +1,8 @@
 /**
  * What the runner needs of a workload: prepare it in a guest, run it, and say what it measured.
  * UnixBench (unixbench-workload.ts) is the workload of every suite; shell-loop-probe
- * (probe-workload.ts) is a seconds-long real measurement for testing the runner itself.
+ * (workloads/probe/, adapted in probe-workload.ts) is a seconds-long real measurement that checks
+ * hosts, guests and the runner itself.
  */
 import type { CommandHost } from '../core/host.js';
 import type { Guest } from '../core/guest.js';
