@@ -17,18 +17,18 @@ export const PROBE_FILE = 'probe.txt';
 
 const SCRIPT = 'end=$(( $(date +%s) + $1 )); n=0; while [ "$(date +%s)" -lt "$end" ]; do n=$((n+1)); done; echo "loops=$n seconds=$1 kernel=$(uname -r)"';
 
-export interface ProbeOptions {
+export interface ShellLoopOptions {
   seconds: number;
 }
 
-export interface ProbeRaw {
+export interface ShellLoopRaw {
   /** What the loop printed. */
   stdout: string;
   /** Seconds the command took, as seen from here. */
   workloadSeconds: number;
 }
 
-export interface ProbeParsed {
+export interface ShellLoopParsed {
   loops: number;
   seconds: number;
   loopsPerSecond: number;
@@ -40,7 +40,7 @@ export function probeCommandLine(seconds: number): string {
   return `${PROBE_NAME}: sh -c <loop> probe ${seconds}`;
 }
 
-export class ShellLoopProbeWorkload implements Workload<void, ProbeOptions, ProbeRaw, ProbeParsed> {
+export class ShellLoopProbeWorkload implements Workload<void, ShellLoopOptions, ShellLoopRaw, ShellLoopParsed> {
   readonly name = PROBE_NAME;
   readonly version = PROBE_VERSION;
 
@@ -51,7 +51,7 @@ export class ShellLoopProbeWorkload implements Workload<void, ProbeOptions, Prob
     if (r.exitCode !== 0) throw new WorkloadError('PROBE_PREREQUISITES', `${this.guestName}: date or uname missing in the guest`, { hint: 'install coreutils in the guest' });
   }
 
-  async run(session: SshSession, request: WorkloadRunRequest<void, ProbeOptions>, onProgress?: ProgressSink): Promise<ProbeRaw> {
+  async run(session: SshSession, request: WorkloadRunRequest<void, ShellLoopOptions>, onProgress?: ProgressSink): Promise<ShellLoopRaw> {
     const { seconds } = request.options;
     onProgress?.({ subject: this.guestName, step: 'run', message: `probe for ${seconds} s`, remainingSeconds: seconds });
     const t0 = Date.now();
@@ -63,7 +63,7 @@ export class ShellLoopProbeWorkload implements Workload<void, ProbeOptions, Prob
     return { stdout: r.stdout, workloadSeconds };
   }
 
-  parse(raw: ProbeRaw): ProbeParsed {
+  parse(raw: ShellLoopRaw): ShellLoopParsed {
     const m = /loops=(\d+) seconds=(\d+) kernel=(\S+)/.exec(raw.stdout);
     if (!m) throw new WorkloadError('PROBE_FAILED', `${this.guestName}: the probe printed no loop count`, { hint: 'see runner.log in the result folder' });
     const loops = Number(m[1]);
