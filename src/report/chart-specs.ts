@@ -8,6 +8,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { ErrorBar } from './chart-plugins.js';
 import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './comparison.js';
 import { shortTestName } from '../workloads/unixbench/catalogue.js';
+import { wrapWords } from './format.js';
 
 export type ChartId = 'index-per-test' | 'index-score' | 'normalised';
 
@@ -154,15 +155,5 @@ function errorBarNote(bars: (ErrorBar | null)[][]): string {
 
 /** Splits a long category label into lines chart.js draws one under the other. */
 function wrapLabel(s: string, width = 22): string | string[] {
-  if (s.length <= width) return s;
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of s.split(' ')) {
-    if (cur && cur.length + 1 + w.length > width) {
-      lines.push(cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(cur);
-  return lines;
+  return s.length <= width ? s : wrapWords(s, width);
 }

@@ -43,6 +43,20 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/([\\|*_`[\]<>])/g, '\\$1');
 }
 
+/** Word-wraps text to the width; a word longer than the width, or a "[marker]", stays whole. */
+export function wrapWords(s: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of s.split(/ (?![^[]*\])/)) {
+    if (cur && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
 /** A cell's value; several repetitions add their spread: "1234.5 [1200.0-1250.0]". */
 export function fmtCell(c: ReportCell | null): string {
   if (!c) return '-';

@@ -4,6 +4,7 @@
  */
 import { CHECKS_TITLE } from './checks.js';
 import type { ReportText, TextTable } from './table-model.js';
+import { wrapWords } from './format.js';
 
 const MIN_COL = 10;
 const MAX_HEADER = 24;
@@ -49,7 +50,7 @@ export function renderTerminal(text: ReportText, opts: { colour: boolean }): str
 function table(t: TextTable, st: Style): string[] {
   const labelW = Math.max(4, ...t.rows.map((r) => r.label.length), t.header[0]!.length);
   const colW = t.header.slice(1).map((_, j) => Math.max(MIN_COL, ...t.rows.map((r) => r.cells[j]!.length)));
-  const headerCols = t.header.slice(1).map((h, j) => wrap(h, Math.max(colW[j]!, Math.min(MAX_HEADER, h.length))));
+  const headerCols = t.header.slice(1).map((h, j) => wrapWords(h, Math.max(colW[j]!, Math.min(MAX_HEADER, h.length))));
   headerCols.forEach((lines, j) => (colW[j] = Math.max(colW[j]!, ...lines.map((l) => l.length))));
   const height = Math.max(1, ...headerCols.map((l) => l.length));
   const out = [st.bold(t.title)];
@@ -66,18 +67,4 @@ function table(t: TextTable, st: Style): string[] {
   }
   for (const n of t.notes) out.push(st.dim(n));
   return out;
-}
-
-/** Word-wraps a header to the width; a word longer than the width, or a "[marker]", stays whole. */
-function wrap(s: string, width: number): string[] {
-  const lines: string[] = [];
-  let cur = '';
-  for (const word of s.split(/ (?![^[]*\])/)) {
-    if (cur && cur.length + 1 + word.length > width) {
-      lines.push(cur);
-      cur = word;
-    } else cur = cur ? `${cur} ${word}` : word;
-  }
-  if (cur) lines.push(cur);
-  return lines;
 }
