@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProvisionContext } from '../src/core/provider.js';
 import { LocalHost } from '../src/hosts/local.js';
-import { hostProvider } from '../src/providers/host.js';
+import { bareMetalProvider } from '../src/providers/host/provider.js';
 import { createRunKey } from '../src/remote/keys.js';
 import { SshSession } from '../src/remote/session.js';
 import { resolveUnixBenchSource } from '../src/workloads/unixbench/source.js';
@@ -32,13 +32,13 @@ const workload = new UnixBenchWorkload(source, { installDir });
 
 async function withHostTarget<T>(fn: (s: SshSession) => Promise<T>): Promise<T> {
   const ctx: ProvisionContext = { host: new LocalHost(), runId: `bench-${process.pid}`, workDir: join(dir, 'guest'), key, progress: () => {} };
-  const guest = await hostProvider.provision({ name: 'bare', method: 'host', host: 'local', limits: {} }, ctx);
+  const guest = await bareMetalProvider.provision({ name: 'bare', method: 'host', host: 'local', limits: {} }, ctx);
   const s = await SshSession.open(guest.ssh);
   try {
     return await fn(s);
   } finally {
     await s.close();
-    await hostProvider.destroy(guest, ctx);
+    await bareMetalProvider.destroy(guest, ctx);
   }
 }
 

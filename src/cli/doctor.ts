@@ -5,7 +5,7 @@ import type { CommandHost } from '../core/host.js';
 import { METHODS, type Method } from '../core/targets.js';
 import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
 import { openHostArg, withHostOptions, type HostArgs } from './host-option.js';
-import { HostProvider } from '../providers/host.js';
+import { BareMetalProvider } from '../providers/host/provider.js';
 import { KvmProvider } from '../providers/kvm/provider.js';
 import { LxcProvider } from '../providers/lxc/provider.js';
 import { OpenvzProvider } from '../providers/openvz/provider.js';
@@ -17,7 +17,7 @@ import { unixbenchSourceCheck } from '../workloads/unixbench/source-check.js';
 type DoctorSource = Pick<Provider, 'method' | 'doctor'>;
 
 export async function doctorProviders(): Promise<DoctorSource[]> {
-  return [new HostProvider(), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
+  return [new BareMetalProvider(), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
 }
 
 export async function runDoctor(host: CommandHost, methods: readonly Method[]): Promise<DoctorCheck[]> {

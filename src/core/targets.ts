@@ -5,7 +5,7 @@
 export type Method = 'host' | 'lxc' | 'kvm' | 'openvz';
 export const METHODS: readonly Method[] = ['host', 'lxc', 'kvm', 'openvz'];
 
-/** How to reach a machine over SSH (a remote host, or the host target given by address). */
+/** How to reach a machine over SSH (a remote host, or the bare-metal target given by address). */
 export interface SshTargetAddress {
   address: string;
   port: number;
@@ -47,7 +47,8 @@ interface TargetBase {
   limits: Limits;
 }
 
-export interface HostTarget extends TargetBase {
+/** The bare-metal target (suite method `host`): the machine itself, no guest layer. */
+export interface BareMetalTarget extends TargetBase {
   method: 'host';
   /** Absent: this machine, through a private sshd the harness starts on 127.0.0.1. */
   ssh?: SshTargetAddress;
@@ -95,7 +96,7 @@ export interface OpenvzTarget extends TargetBase {
   reach: 'direct' | 'jump';
 }
 
-export type TargetSpec = HostTarget | LxcTarget | KvmTarget | OpenvzTarget;
+export type TargetSpec = BareMetalTarget | LxcTarget | KvmTarget | OpenvzTarget;
 
 /** UnixBench options from the suite. Absent fields mean `./Run` defaults, as in 2011. */
 export interface UnixBenchOptions {

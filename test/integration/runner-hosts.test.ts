@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../../src/core/provider.js';
-import { HostProvider } from '../../src/providers/host.js';
+import { BareMetalProvider } from '../../src/providers/host/provider.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { openSuiteHost } from '../../src/runner/hosts.js';
 import { ShellLoopProbe } from '../../src/runner/probe-workload.js';
@@ -18,7 +18,7 @@ import { startTestSshd, type TestSshd } from '../support/sshd.js';
  * other machines, reached by the real host provider (a host target given by address). The
  * workload is shell-loop-probe, a real seconds-long measurement run over SSH.
  */
-const hostProvider = new HostProvider() as unknown as Provider;
+const bareMetalProvider = new BareMetalProvider() as unknown as Provider;
 
 let tmp: string;
 let sshdA: TestSshd;
@@ -61,7 +61,7 @@ async function run(text: string, opts: { abortAfterResults?: number } = {}) {
   const events: RunnerEvent[] = [];
   const controller = new AbortController();
   const summary = await executeRun({
-    state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: hostProvider },
+    state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: bareMetalProvider },
     openHost: (h, k) => openSuiteHost(h, k), writeResult: storeResult,
     emit: (e) => {
       events.push(e);
@@ -102,11 +102,11 @@ describe('runner across hosts reached over SSH on loopback', () => {
     const text = suiteText(`  - { name: vbt7-dead, method: host, host: far-a }\n`);
     const p: Provider = {
       method: 'host',
-      plan: (spec, ctx) => hostProvider.plan(spec, ctx),
-      destroy: (g, ctx) => hostProvider.destroy(g, ctx),
-      doctor: (h) => hostProvider.doctor(h),
+      plan: (spec, ctx) => bareMetalProvider.plan(spec, ctx),
+      destroy: (g, ctx) => bareMetalProvider.destroy(g, ctx),
+      doctor: (h) => bareMetalProvider.doctor(h),
       async provision(spec, ctx) {
-        const g = await hostProvider.provision(spec, ctx);
+        const g = await bareMetalProvider.provision(spec, ctx);
         return spec.name === 'vbt7-dead' ? { ...g, ssh: { ...g.ssh, port: 1 } } : g;
       },
     };
@@ -142,7 +142,7 @@ describe('runner across hosts reached over SSH on loopback', () => {
     const workload = new ShellLoopProbe(1);
     const started = await startRun({ plan, suiteText: text, resultsDir: join(tmp, 'results'), workload });
     const summary = await executeRun({
-      state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: hostProvider },
+      state: started.state, runDir: started.runDir, key: started.key, workload, providers: { host: bareMetalProvider },
       openHost: (h, k) => openSuiteHost(h, k, { deadlineMs: 2_000 }), writeResult: storeResult, emit: () => {}, signal: new AbortController().signal,
     });
     expect(summary).toMatchObject({ outcome: 'failed', ok: 2, failed: 2, missing: 0 });

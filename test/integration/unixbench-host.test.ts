@@ -9,7 +9,7 @@ import type { ProvisionContext } from '../../src/core/provider.js';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import { InterruptedError } from '../../src/core/errors.js';
 import { LocalHost } from '../../src/hosts/local.js';
-import { hostProvider } from '../../src/providers/host.js';
+import { bareMetalProvider } from '../../src/providers/host/provider.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { SshSession } from '../../src/remote/session.js';
 import type { UnixBenchInstall } from '../../src/workloads/unixbench/install.js';
@@ -34,7 +34,7 @@ describeWithUnixBench('a real short UnixBench on this machine through the host p
     process.env.VIRTBENCH_STATE = join(dir, 'state');
     const key = await createRunKey(join(dir, 'key'));
     ctx = { host: new LocalHost(), runId: 'vbt3-ubtest', workDir: join(dir, 'guest'), key, progress: () => {} };
-    guest = await hostProvider.provision({ name: 'bare', method: 'host', host: 'local', limits: {} }, ctx);
+    guest = await bareMetalProvider.provision({ name: 'bare', method: 'host', host: 'local', limits: {} }, ctx);
     session = await SshSession.open(guest.ssh);
     const source = await resolveUnixBenchSource({ source: SRC, cache: join(dir, 'cache') });
     workload = new UnixBenchWorkload(source, { installDir: join(dir, 'target', 'UnixBench') });
@@ -42,7 +42,7 @@ describeWithUnixBench('a real short UnixBench on this machine through the host p
   });
   afterAll(async () => {
     await session?.close();
-    if (guest) await hostProvider.destroy(guest, ctx);
+    if (guest) await bareMetalProvider.destroy(guest, ctx);
     if (guest) expect(alive(guest.handle.sshdPid as number)).toBe(false);
     if (savedState === undefined) delete process.env.VIRTBENCH_STATE;
     else process.env.VIRTBENCH_STATE = savedState;

@@ -1,25 +1,25 @@
+/**
+ * The bare-metal target (suite method `host`): the machine itself, the baseline every method is
+ * measured against, reached over SSH like any guest: this machine through a private sshd the
+ * provider starts on 127.0.0.1 (its own config, host key and authorized_keys, stopped by PID in
+ * destroy), or a remote machine given by address, user and key.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProviderError } from '../core/errors.js';
-import type { Guest, SshEndpoint } from '../core/guest.js';
-import type { DoctorCheck, Provider, ProvisionContext } from '../core/provider.js';
-import type { CommandHost, PlannedCommand } from '../core/host.js';
-import type { HostTarget } from '../core/targets.js';
-import { SshSession } from '../remote/session.js';
-import { startSshd, sshdConfigText, type SshdServer } from '../remote/sshd-server.js';
-import { forgetOwned, recordOwned } from './ownership.js';
-import { packageChecks } from './packages.js';
+import { ProviderError } from '../../core/errors.js';
+import type { Guest, SshEndpoint } from '../../core/guest.js';
+import type { DoctorCheck, Provider, ProvisionContext } from '../../core/provider.js';
+import type { CommandHost, PlannedCommand } from '../../core/host.js';
+import type { BareMetalTarget } from '../../core/targets.js';
+import { SshSession } from '../../remote/session.js';
+import { startSshd, sshdConfigText, type SshdServer } from '../../remote/sshd-server.js';
+import { forgetOwned, recordOwned } from '../ownership.js';
+import { packageChecks } from '../packages.js';
 
-/**
- * The bare machine as a target, the baseline every method is measured against, reached over
- * SSH like any guest: this machine through a private sshd the provider starts on 127.0.0.1
- * (its own config, host key and authorized_keys, stopped by PID in destroy), or any machine
- * given by address, user and key.
- */
 const SSHD = '/usr/sbin/sshd';
 const live = new Map<number, SshdServer>();
 
-function ownKey(ctx: ProvisionContext, spec: HostTarget): string {
+function ownKey(ctx: ProvisionContext, spec: BareMetalTarget): string {
   return `${ctx.runId}--${spec.name}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
@@ -34,10 +34,10 @@ async function facts(ep: SshEndpoint): Promise<Guest['facts']> {
   }
 }
 
-export class HostProvider implements Provider<HostTarget> {
+export class BareMetalProvider implements Provider<BareMetalTarget> {
   readonly method = 'host' as const;
 
-  async plan(spec: HostTarget, ctx: ProvisionContext): Promise<PlannedCommand[]> {
+  async plan(spec: BareMetalTarget, ctx: ProvisionContext): Promise<PlannedCommand[]> {
     if (spec.ssh) {
       const a = spec.ssh;
       return [{ host: 'local', argv: ['ssh', '-p', String(a.port), '-i', a.privateKeyPath ?? ctx.key.privateKeyPath, `${a.user}@${a.address}`, 'true'], purpose: `reach ${spec.name} over SSH (host key ${a.hostKey ? 'pinned' : a.trustOnFirstUse ? 'trusted on first use' : 'must be pinned'})` }];
@@ -50,7 +50,7 @@ export class HostProvider implements Provider<HostTarget> {
     ];
   }
 
-  async provision(spec: HostTarget, ctx: ProvisionContext): Promise<Guest> {
+  async provision(spec: BareMetalTarget, ctx: ProvisionContext): Promise<Guest> {
     if (spec.ssh) {
       const a = spec.ssh;
       const ssh: SshEndpoint = { host: a.address, port: a.port, user: a.user, privateKeyPath: a.privateKeyPath ?? ctx.key.privateKeyPath, hostKey: a.hostKey, trustOnFirstUse: a.trustOnFirstUse };
@@ -113,4 +113,4 @@ function isOurSshd(pid: number, config: string | undefined): boolean {
   }
 }
 
-export const hostProvider = new HostProvider();
+export const bareMetalProvider = new BareMetalProvider();
