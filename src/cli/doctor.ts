@@ -1,30 +1,19 @@
+/** `virtbench doctor`: every provider's prerequisites on this host, ok or missing with the fix. */
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.js';
-import type { DoctorCheck, Provider } from '../core/provider.js';
+import type { DoctorCheck } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
 import { METHODS, type Method } from '../core/targets.js';
-import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
+import { DESCRIPTORS, descriptorOf } from '../providers/registry.js';
 import { openHostArg, withHostOptions, type HostArgs } from './host-option.js';
-import { BareMetalProvider } from '../providers/host/provider.js';
-import { KvmProvider } from '../providers/kvm/provider.js';
-import { LxcProvider } from '../providers/lxc/provider.js';
-import { OpenvzProvider } from '../providers/openvz/provider.js';
 import { packageChecks } from '../providers/packages.js';
 import { unixbenchSourceCheck } from '../workloads/unixbench/source-check.js';
-
-/** `virtbench doctor`: every provider's prerequisites on this host, ok or missing with the fix. */
-
-type DoctorSource = Pick<Provider, 'method' | 'doctor'>;
-
-export async function doctorProviders(): Promise<DoctorSource[]> {
-  return [new BareMetalProvider(), new LxcProvider(), new KvmProvider(), new OpenvzProvider()];
-}
 
 export async function runDoctor(host: CommandHost, methods: readonly Method[]): Promise<DoctorCheck[]> {
   // Every report needs its fonts, whichever providers ran (unless VIRTBENCH_FONT_DIR points elsewhere).
   const out: DoctorCheck[] = process.env.VIRTBENCH_FONT_DIR ? [] : await packageChecks(host, 'report', 'general');
   out.push(await unixbenchSourceCheck());
-  for (const p of await doctorProviders()) {
+  for (const p of DESCRIPTORS) {
     if (!methods.includes(p.method)) continue;
     try {
       out.push(...(await p.doctor(host)));
@@ -71,16 +60,22 @@ export const doctorCommand: CommandModule<{ debug: boolean }, DoctorArgs> = {
     if (unknown.length) throw new InputError('DOCTOR_BAD_METHOD', `unknown method ${unknown.join(', ')}`, { hint: `use one of ${METHODS.join(', ')}`, location: { field: '--method' } });
     const host = await openHostArg(args);
     // A method that cannot put guests on a remote host is not checked there: a suite could not use it.
-    let here = host.isLocal ? methods : methods.filter((m) => REMOTE_HOST_SUPPORT[m].ok);
-    // OpenVZ guests live on an OpenVZ host of their own (its patched kernel), never on the machine
-    // that runs virtbench: on this machine it is checked only when asked for by name.
-    const openvzElsewhere = host.isLocal && !args.method;
-    if (openvzElsewhere) here = here.filter((m) => m !== 'openvz');
+    let here = host.isLocal ? methods : methods.filter((m) => descriptorOf(m).placement.remote.ok);
+    // A method whose guests live on a host of their own (OpenVZ: its patched kernel), never on the
+    // machine that runs virtbench, is checked on this machine only when asked for by name.
+    const elsewhere = host.isLocal && !args.method ? here.filter((m) => !descriptorOf(m).placement.local.ok) : [];
+    here = here.filter((m) => !elsewhere.includes(m));
     const checks = await runDoctor(host, here).finally(() => host.close());
-    if (openvzElsewhere) process.stdout.write('openvz: not checked here (it runs on an OpenVZ host of its own): virtbench doctor --host <openvz host> --method openvz\n');
+    for (const m of elsewhere) {
+      const p = descriptorOf(m).placement;
+      process.stdout.write(`${m}: not checked here (${p.local.ok ? '' : p.local.why})${p.doctorElsewhere ? `: ${p.doctorElsewhere}` : ''}\n`);
+    }
     if (!host.isLocal) {
       process.stdout.write(`checks on ${host.name}:\n`);
-      for (const m of methods.filter((x) => !here.includes(x))) process.stdout.write(`${m}: not checked: ${(REMOTE_HOST_SUPPORT[m] as { why: string }).why}\n`);
+      for (const m of methods.filter((x) => !here.includes(x))) {
+        const remote = descriptorOf(m).placement.remote;
+        process.stdout.write(`${m}: not checked: ${remote.ok ? 'not asked for' : remote.why}\n`);
+      }
     }
     process.stdout.write(args.json ? JSON.stringify(checks, null, 2) + '\n' : formatChecks(checks));
     // Checks marked "(optional)" or "(... only)" do not fail the command.

@@ -1,3 +1,7 @@
+/**
+ * `virtbench run --dry-run`: the exact commands a run would send, per host and target (each
+ * provider's plan), the workload's command line, the order and the host kernels. Runs nothing.
+ */
 import { availableParallelism } from 'node:os';
 import { InputError } from '../core/errors.js';
 import type { Provider, RunKey } from '../core/provider.js';
@@ -8,7 +12,7 @@ import { shellCommand } from '../remote/quote.js';
 import { DEFAULT_UNIXBENCH_VERSION, maxSystemCopies } from '../workloads/unixbench/catalogue.js';
 import { drawSeed, resultIdOf, scheduleFor } from '../suite/order.js';
 import type { RunPlan, SuiteHost } from '../suite/plan.js';
-import { droppedOptionLines } from '../providers/kvm/legacy-options.js';
+import { descriptorOf } from '../providers/registry.js';
 
 /**
  * A CommandHost that refuses to run anything: --dry-run gives providers this one, so a plan()
@@ -37,7 +41,7 @@ function copiesCapNote(plan: RunPlan, spec: RunPlan['targets'][number]['spec'], 
   const version = o.version ?? DEFAULT_UNIXBENCH_VERSION;
   const max = maxSystemCopies(version);
   if (max === undefined || o.copies?.length) return undefined;
-  const cpus = spec.method === 'kvm' ? spec.cpus : spec.limits.cpus ?? (host.kind === 'local' ? availableParallelism() : undefined);
+  const cpus = descriptorOf(spec.method).vcpus?.(spec) ?? spec.limits.cpus ?? (host.kind === 'local' ? availableParallelism() : undefined);
   if (cpus === undefined || cpus <= max) return undefined;
   return `UnixBench ${version} runs at most ${max} copies: the "all CPUs" pass on this target (${cpus} CPUs) runs ${max} copies, not ${cpus} (workload.unixbench.version: 6.0.0 has no limit)`;
 }
@@ -85,17 +89,18 @@ export async function dryRunText(plan: RunPlan, o: { providers: Partial<Record<M
 
   async function planTarget(t: RunPlan['targets'][number], suiteHost: SuiteHost): Promise<void> {
     const host = new PlanOnlyHost(hostLabel(suiteHost), suiteHost.kind === 'local');
+    const d = descriptorOf(t.spec.method);
     let spec = t.spec;
     let note = '';
-    if (spec.method === 'kvm' && t.cpusFromHost) {
+    if (t.cpusFromHost && d.withHostCpus) {
       const n = suiteHost.kind === 'local' ? availableParallelism() : undefined;
-      spec = { ...spec, cpus: n ?? 1 };
+      spec = d.withHostCpus(spec, n ?? 1);
       note = n ? ` (cpus: all -> ${n} on this machine)` : ' (cpus: all -> the remote host\'s CPU count, read with nproc when the run starts; shown as 1)';
     }
     out.push(`target ${t.spec.name} (${t.spec.method}, label "${t.label}") on host ${suiteHost.name} [${host.name}]${note}`);
     const capped = copiesCapNote(plan, spec, suiteHost);
     if (capped) out.push(`  ${capped}`);
-    if (spec.method === 'kvm') for (const l of droppedOptionLines(spec.droppedOptions)) out.push(`  not passed to QEMU: ${l}`);
+    for (const l of d.planNotes?.(spec) ?? []) out.push(`  ${l}`);
     const provider = o.providers[t.spec.method];
     if (!provider) {
       out.push(`  (no ${t.spec.method} provider in this build: cannot show its commands)`);

@@ -1,16 +1,13 @@
+/**
+ * The real provider of each method, made by its descriptor (src/providers/registry.ts). Keyed by
+ * the provider's own method, so the runner's providers[spec.method] is the one for that spec.
+ */
 import type { Provider } from '../core/provider.js';
 import type { Method } from '../core/targets.js';
-import { BareMetalProvider } from '../providers/host/provider.js';
-import { KvmProvider } from '../providers/kvm/provider.js';
-import { LxcProvider } from '../providers/lxc/provider.js';
-import { OpenvzProvider } from '../providers/openvz/provider.js';
+import { DESCRIPTORS } from '../providers/registry.js';
 
-/** The real provider of each method. */
 export function defaultProviders(): Partial<Record<Method, Provider>> {
-  return {
-    host: new BareMetalProvider() as unknown as Provider,
-    lxc: new LxcProvider() as unknown as Provider,
-    kvm: new KvmProvider() as unknown as Provider,
-    openvz: new OpenvzProvider() as unknown as Provider,
-  };
+  const out: Partial<Record<Method, Provider>> = {};
+  for (const d of DESCRIPTORS) out[d.method] = d.createProvider();
+  return out;
 }

@@ -3,7 +3,6 @@
  * rounds, and a failed result for a step that could not start.
  */
 import { rmdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Provider, RunKey } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
@@ -11,8 +10,9 @@ import type { Method, TargetSpec } from '../core/targets.js';
 import type { PlannedTarget, SuiteHost } from '../suite/plan.js';
 import { resultIdOf, shuffled, type ScheduledStep } from '../suite/order.js';
 import { seededRng } from '../core/random.js';
+import { descriptorOf } from '../providers/registry.js';
 import type { EventSink } from './progress/events.js';
-import { RunClock, overheadPriorSeconds } from './progress/estimate.js';
+import { RunClock, targetPriorSeconds } from './progress/estimate.js';
 import type { RunStateFile } from './run-state.js';
 import { LabKernels } from './kernels/lab-kernels.js';
 import { describeError, resultIdentity } from './result-doc.js';
@@ -63,8 +63,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
   const targets = new Map(plan.targets.map((t) => [t.spec.name, t]));
   const priors = new Map<string, number>();
   for (const t of plan.targets) {
-    const cpus = t.spec.method === 'kvm' ? (t.cpusFromHost ? availableParallelism() : t.spec.cpus) : availableParallelism();
-    priors.set(t.spec.name, overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + d.workload.estimateSeconds(cpus));
+    priors.set(t.spec.name, targetPriorSeconds(t, (cpus) => d.workload.estimateSeconds(cpus)));
   }
   const clock = new RunClock(priors, d.learned);
   for (const st of Object.values(s.steps)) {
@@ -223,12 +222,13 @@ async function addRound(d: RunnerDeps, hostName: string, round: number): Promise
   return steps;
 }
 
-/** KVM `cpus: all` becomes the host's CPU count, read on the host itself. */
+/** A target whose CPU count is the host's (KVM `cpus: all`) gets the count read on the host itself. */
 export async function resolveSpec(target: PlannedTarget, host: CommandHost): Promise<TargetSpec> {
-  if (target.spec.method !== 'kvm' || !target.cpusFromHost) return target.spec;
+  const withHostCpus = descriptorOf(target.spec.method).withHostCpus;
+  if (!target.cpusFromHost || !withHostCpus) return target.spec;
   const r = await host.run(['nproc', '--all'], { allowFailure: true });
   const n = Number.parseInt(r.stdout.trim(), 10);
-  return { ...target.spec, cpus: Number.isFinite(n) && n > 0 ? n : 1 };
+  return withHostCpus(target.spec, Number.isFinite(n) && n > 0 ? n : 1);
 }
 
 async function hostAlive(host: CommandHost): Promise<boolean> {

@@ -1,5 +1,6 @@
 /** Turns validated suite data into a RunPlan: defaults filled, paths absolute, hosts resolved. */
 import type { Limits, SshTargetAddress, TargetSpec, UnixBenchOptions } from '../core/targets.js';
+import { descriptorOf } from '../providers/registry.js';
 import { knownHostKey } from '../remote/known-hosts.js';
 import { lookupSshAlias } from '../remote/ssh-config.js';
 import type { PlannedTarget, PlannedWorkload, RunPlan, SuiteHost } from './plan.js';
@@ -20,7 +21,7 @@ export function buildPlan(
   const planned = targets.map((t, i): PlannedTarget => ({
     spec: toSpec(t, hosts, ctx.resolvePath),
     label: t.label ?? t.name,
-    cpusFromHost: t.method === 'kvm' && t.cpus === 'all',
+    cpusFromHost: descriptorOf(t.method).cpusFromHost?.(t) ?? false,
     line: ctx.lineOf(i),
   }));
   // Hosts no target uses are dropped: the runner would otherwise connect to them for nothing.
@@ -78,45 +79,10 @@ function limitsOf(l: RawTarget['limits']): Limits {
   return out;
 }
 
+/** The target as its method's TargetSpec: the fields all targets share here, the rest by its descriptor. */
 function toSpec(t: RawTarget, hosts: SuiteHost[], resolvePath: (p: string) => string): TargetSpec {
-  const base = { name: t.name, host: t.host, limits: limitsOf(t.limits) };
-  switch (t.method) {
-    case 'host': {
-      const remote = hosts.find((h) => h.name === t.host)?.ssh;
-      return remote ? { ...base, method: 'host', ssh: { ...remote } } : { ...base, method: 'host' };
-    }
-    case 'lxc':
-      return { ...base, method: 'lxc', image: { ...t.image }, privileged: t.privileged, network: { ...t.network } };
-    case 'kvm':
-      return {
-        ...base,
-        method: 'kvm',
-        accel: t.accel,
-        cpus: t.cpus === 'all' ? 1 : t.cpus,
-        memoryMiB: t.memoryMiB,
-        cpuModel: t.cpuModel,
-        disk: { ...t.disk },
-        net: { ...t.net },
-        hugepages: t.hugepages,
-        kernel: t.kernel && 'path' in t.kernel
-          ? { path: resolvePath(t.kernel.path), ...(t.kernel.initrd ? { initrd: resolvePath(t.kernel.initrd) } : {}), ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) }
-          : undefined,
-        ...(t.kernel && 'package' in t.kernel ? { kernelPackage: { name: t.kernel.package, ...(t.kernel.append !== undefined ? { append: t.kernel.append } : {}) } } : {}),
-        image: t.image.kind === 'cloud' ? { kind: 'cloud', path: resolvePath(t.image.path) } : { ...t.image },
-        ...(t.droppedOptions?.length ? { droppedOptions: [...t.droppedOptions] } : {}),
-      };
-    case 'openvz':
-      return {
-        ...base,
-        method: 'openvz',
-        tool: t.tool,
-        ctid: t.ctid,
-        ostemplate: t.ostemplate,
-        ipAddress: t.ipAddress,
-        netMode: t.netMode,
-        reach: t.reach,
-      };
-  }
+  const remote = hosts.find((h) => h.name === t.host)?.ssh;
+  return descriptorOf(t.method).toSpec(t, { name: t.name, host: t.host, limits: limitsOf(t.limits) }, { ...(remote ? { remote } : {}), resolvePath });
 }
 
 function repetitionsOf(r: RawSuite['repetitions']): Pick<RunPlan, 'repetitions' | 'adaptive'> {

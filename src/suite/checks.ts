@@ -3,8 +3,8 @@
  * addresses that must lie in their subnet, methods that need a remote host.
  */
 import type { Document, LineCounter } from 'yaml';
-import { METHODS, type Method } from '../core/targets.js';
-import { REMOTE_HOST_SUPPORT } from '../providers/remote-support.js';
+import type { ProviderDescriptor } from '../core/provider.js';
+import { DESCRIPTORS, descriptorOf } from '../providers/registry.js';
 import { lookupSshAlias } from '../remote/ssh-config.js';
 import { formatField, nodeAt, positionOf, type PathSegment, type SuiteIssue } from './locate.js';
 import type { RawTarget } from './schema.js';
@@ -54,32 +54,30 @@ export function checkPlan(
       const guess = closest(r.host, hostNames);
       add(['targets', i, 'host'], `unknown host '${r.host}'${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${hostNames.join(', ')} (define remote hosts under 'hosts:')`);
     }
-    const support = typeof r.method === 'string' ? REMOTE_HOST_SUPPORT[r.method as Method] : undefined;
-    if (host !== 'local' && hostNames.includes(host) && support && !support.ok) {
-      add(['targets', i, 'host'], `a ${String(r.method)} target cannot run on remote host '${host}': ${support.why}; put it on 'local' (run virtbench on that host), or use a method that supports remote hosts (${METHODS.filter((m) => REMOTE_HOST_SUPPORT[m].ok).join(', ')})`);
+    const d = typeof r.method === 'string' ? knownDescriptor(r.method) : undefined;
+    if (host !== 'local' && hostNames.includes(host) && d && !d.placement.remote.ok) {
+      add(['targets', i, 'host'], `a ${String(r.method)} target cannot run on remote host '${host}': ${d.placement.remote.why}; put it on 'local' (run virtbench on that host), or use a method that supports remote hosts (${DESCRIPTORS.filter((x) => x.placement.remote.ok).map((x) => x.method).join(', ')})`);
     }
-    if (r.method === 'openvz' && host === 'local') {
-      add(['targets', i, r.host === undefined ? 'method' : 'host'], "an openvz target needs a remote OpenVZ host (OpenVZ runs only on its own kernel): set 'host:' to one defined under 'hosts:'");
+    if (d && !d.placement.local.ok && host === 'local') {
+      add(['targets', i, r.host === undefined ? 'method' : 'host'], d.placement.localMessage ?? `a ${d.method} target cannot run on this machine (${d.placement.local.why}): set 'host:' to one defined under 'hosts:'`);
     }
   });
 
   targets.forEach((t, i) => {
     if (!t) return;
-    const net = t.method === 'lxc' ? t.network : t.method === 'kvm' && t.net.mode === 'tap' ? t.net : undefined;
-    if (net?.address) {
-      const field = t.method === 'lxc' ? 'network' : 'net';
+    const d = descriptorOf(t.method);
+    const net = d.guestAddress?.(t);
+    if (net) {
       const problem = addressProblem(net.address, net.subnet);
-      if (problem) add(['targets', i, field, 'address'], problem);
+      if (problem) add(['targets', i, net.field, 'address'], problem);
       const key = `${t.host}/${net.bridge}`;
       const used = addressesByBridge.get(key) ?? new Map<string, number>();
       const other = used.get(net.address);
-      if (other !== undefined) add(['targets', i, field, 'address'], `address ${net.address} is already given to targets[${other}] on bridge ${net.bridge}`);
+      if (other !== undefined) add(['targets', i, net.field, 'address'], `address ${net.address} is already given to targets[${other}] on bridge ${net.bridge}`);
       used.set(net.address, i);
       addressesByBridge.set(key, used);
     }
-    if (t.method === 'kvm' && t.cpuModel === 'host' && t.accel === 'tcg') {
-      add(['targets', i, 'cpuModel'], "cpuModel 'host' needs KVM; with accel: tcg use 'max' (accel: auto switches to 'max' by itself when it falls back)");
-    }
+    for (const issue of d.checkTarget?.(t) ?? []) add(['targets', i, ...issue.path], issue.message);
   });
   if (kernels !== null && typeof kernels === 'object' && typeof (kernels as { host?: unknown }).host === 'string') {
     const k = kernels as { host: string };
@@ -95,6 +93,10 @@ export function checkPlan(
     }
   }
   return issues;
+}
+
+function knownDescriptor(method: string): ProviderDescriptor | undefined {
+  return DESCRIPTORS.some((d) => d.method === method) ? descriptorOf(method) : undefined;
 }
 
 function toInt(ip: string): number {

@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { InputError, formatLocation } from '../core/errors.js';
 import { issueFromZod, type SuiteIssue } from './locate.js';
 import type { RunPlan } from './plan.js';
+import { DESCRIPTORS } from '../providers/registry.js';
 import { suiteSchema, targetSchemas } from './schema.js';
 import { buildPlan } from './build.js';
 import { checkPlan } from './checks.js';
@@ -74,13 +75,13 @@ export function parseSuite(text: string, file: string): RunPlan {
   const rawTargets = Array.isArray((data as Record<string, unknown>).targets) ? ((data as Record<string, unknown>).targets as unknown[]) : [];
   const targets = rawTargets.map((raw, i) => {
     const method = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).method : undefined;
-    const schema = typeof method === 'string' && method in targetSchemas ? targetSchemas[method as keyof typeof targetSchemas] : undefined;
+    const schema = typeof method === 'string' && Object.hasOwn(targetSchemas, method) ? targetSchemas[method] : undefined;
     if (!schema) {
       const allowed = Object.keys(targetSchemas);
       const zi = method === undefined
         ? { code: 'invalid_type' as const, expected: 'string' as const, path: ['method'], message: `expected one of ${allowed.join(', ')}`, input: undefined }
         : { code: 'invalid_value' as const, values: allowed, path: ['method'], message: 'invalid method', input: method };
-      issues.push(...issueFromZod(zi as never, { file, doc, lines, schema: targetSchemas.host, data: raw, prefix: ['targets', i] }));
+      issues.push(...issueFromZod(zi as never, { file, doc, lines, schema: DESCRIPTORS[0].targetSchema, data: raw, prefix: ['targets', i] }));
       return undefined;
     }
     const r = schema.safeParse(raw);

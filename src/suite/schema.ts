@@ -1,121 +1,19 @@
 /**
  * The suite file's shape, field by field, with the defaults of 2011 (no limits, privileged
  * containers, -cpu host, virtio with cache=none). Objects are strict: an unknown key is an error.
- * Targets are validated per method (see targetSchemas) so each error speaks about one method.
+ * Targets are validated per method, each by its provider's schema (targetSchemas), so each error
+ * speaks about one method.
  */
 import { z } from 'zod';
-import { LEGACY_QEMU_OPTIONS, type LegacyQemuOption } from '../providers/kvm/legacy-options.js';
+import { DESCRIPTORS, type SuiteTarget } from '../providers/registry.js';
+import { nameField, positiveInt } from '../providers/target-fields.js';
 import { DEFAULT_UNIXBENCH_VERSION, isUnixBenchTestOrGroup, maxSystemCopies, UNIXBENCH_VERSIONS, type UnixBenchVersion } from '../workloads/unixbench/catalogue.js';
 
-const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
-const nameField = (what: string) =>
-  z.string({ error: `expected the ${what} as a string` }).regex(NAME_RE, {
-    error: `invalid ${what}: allowed are 1-31 characters a-z, 0-9 and '-', starting with a letter or digit`,
-  });
+export { debianImageSchema, limitsSchema } from '../providers/target-fields.js';
 
-const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const validOctets = (m: RegExpMatchArray | null) => !!m && m.slice(1, 5).every((o) => Number(o) <= 255);
-const ipv4 = z.string().refine((s) => validOctets(s.match(IPV4_RE)), { error: 'expected an IPv4 address such as 10.213.0.10' });
-const cidr = z
-  .string()
-  .refine((s) => { const m = s.match(CIDR_RE); return validOctets(m) && Number(m![5]) >= 8 && Number(m![5]) <= 30; }, {
-    error: 'expected an IPv4 subnet in CIDR form with a prefix of /8 to /30, such as 10.213.0.0/24',
-  });
-const bridgeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, {
-  error: 'invalid bridge name: allowed are 1-15 characters A-Z, a-z, 0-9, "_", "." and "-" (the kernel limit)',
-});
-const positiveInt = (what: string) => z.number({ error: `expected ${what} as a whole number` }).int({ error: `expected ${what} as a whole number` }).min(1, { error: `${what} must be at least 1` });
-
-export const limitsSchema = z.strictObject({
-  cpus: positiveInt('a CPU count').optional(),
-  cpuset: z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, { error: 'expected a cpuset such as "0-1" or "0,2,4-5"' }).optional(),
-  cpuQuota: z.number().positive({ error: 'expected CPU bandwidth in CPUs, above 0 (1.5 = 150% of one CPU)' }).optional(),
-  memoryMiB: z.number().int().min(64, { error: 'memoryMiB must be a whole number of at least 64' }).optional(),
-  pids: positiveInt('a pid limit').optional(),
-  diskGiB: z.number().positive({ error: 'diskGiB must be above 0' }).optional(),
-});
-
-export const debianImageSchema = z.strictObject({
-  release: z.string().regex(/^[a-z]+$/, { error: 'expected a Debian release code name such as bookworm' }).default('bookworm'),
-  arch: z.enum(['amd64', 'i386']).default('amd64'),
-  mirror: z.string().regex(/^https?:\/\/\S+$/, { error: 'expected an http(s) URL of a Debian mirror such as http://deb.debian.org/debian' }).default('http://deb.debian.org/debian'),
-});
-
-const common = {
-  name: nameField('target name'),
-  method: z.enum(['host', 'lxc', 'kvm', 'openvz']),
-  host: nameField('host name').default('local'),
-  label: z.string().min(1).max(40).optional(),
-  limits: limitsSchema.prefault({}),
-};
-
-const hostTarget = z.strictObject({ ...common, method: z.literal('host') });
-
-const lxcTarget = z.strictObject({
-  ...common,
-  method: z.literal('lxc'),
-  privileged: z.boolean().default(true),
-  network: z
-    .strictObject({ bridge: bridgeName.default('virtbench0'), subnet: cidr.default('10.213.0.0/24'), address: ipv4.optional() })
-    .prefault({}),
-  image: debianImageSchema.prefault({}),
-});
-
-const kvmNet = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('user') }),
-  z.strictObject({ mode: z.literal('tap'), bridge: bridgeName.default('virtbench0'), subnet: cidr.default('10.213.0.0/24'), address: ipv4.optional() }),
-]);
-
-const kvmImage = z.discriminatedUnion('kind', [
-  debianImageSchema.extend({ kind: z.literal('debootstrap') }),
-  // Accepted by the schema so a suite naming it gets a clear message, not "invalid union"; no provider can boot it yet.
-  z.strictObject({ kind: z.literal('cloud'), path: z.string().min(1) }).superRefine((_, ctx) => {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'image.kind cloud is not supported yet (no provider can boot a cloud image): use kind: debootstrap' });
-  }),
-]);
-
-const kvmTarget = z.strictObject({
-  ...common,
-  method: z.literal('kvm'),
-  accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
-  cpus: z.union([positiveInt('a vCPU count'), z.literal('all')], { error: 'expected a vCPU count (a whole number >= 1) or "all" (as many as the host has CPUs)' }).default('all'),
-  memoryMiB: z.number().int().min(128, { error: 'memoryMiB must be a whole number of at least 128' }).default(2048),
-  cpuModel: z.string().regex(/^[A-Za-z0-9_.,=+-]+$/, { error: 'expected a QEMU CPU model such as host or max' }).default('host'),
-  disk: z
-    .strictObject({
-      cache: z.enum(['none', 'writeback', 'writethrough', 'directsync', 'unsafe']).default('none'),
-      aio: z.enum(['native', 'threads', 'io_uring']).default('native'),
-      sizeGiB: z.number().int().min(2, { error: 'sizeGiB must be a whole number of at least 2' }).default(8),
-    })
-    .prefault({}),
-  net: kvmNet.prefault({ mode: 'user' }),
-  hugepages: z.boolean().default(false),
-  kernel: z.union([
-    z.strictObject({ path: z.string().min(1), initrd: z.string().min(1).optional(), append: z.string().optional() }),
-    // A Debian kernel package installed into the image (a second image, cached like the first), booted instead of the image's own.
-    z.strictObject({
-      package: z.string().regex(/^linux-image-[0-9][A-Za-z0-9.+-]*$/, { error: 'expected a Debian kernel package such as linux-image-6.1.0-47-amd64 (apt-cache search linux-image-6.1.0 lists them)' }),
-      append: z.string().optional(),
-    }),
-  ], { error: 'expected kernel: { path, initrd, append } (your own kernel) or kernel: { package: linux-image-... } (a Debian kernel package)' }).optional(),
-  image: kvmImage.prefault({ kind: 'debootstrap' }),
-  droppedOptions: z.array(z.enum(Object.keys(LEGACY_QEMU_OPTIONS) as [LegacyQemuOption, ...LegacyQemuOption[]])).optional(),
-});
-
-const openvzTarget = z.strictObject({
-  ...common,
-  method: z.literal('openvz'),
-  tool: z.enum(['auto', 'vzctl', 'prlctl']).default('auto'),
-  ctid: z.number().int().min(101, { error: 'ctid must be a whole number from 101 (0-100 are reserved by OpenVZ)' }).max(2147483647).optional(),
-  ostemplate: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected an OS template name such as debian-12-x86_64 (letters, digits, ".", "_", "-")' }).default('debian-12-x86_64'),
-  ipAddress: ipv4,
-  netMode: z.enum(['venet', 'veth']).default('venet'),
-  reach: z.enum(['direct', 'jump']).default('jump'),
-});
-
-export const targetSchemas = { host: hostTarget, lxc: lxcTarget, kvm: kvmTarget, openvz: openvzTarget } as const;
-export type RawTarget = z.output<(typeof targetSchemas)[keyof typeof targetSchemas]>;
+/** Each method's target entry, from its descriptor (src/providers/<method>/descriptor.ts). */
+export const targetSchemas: Readonly<Record<string, z.ZodType<SuiteTarget>>> = Object.fromEntries(DESCRIPTORS.map((d) => [d.method, d.targetSchema]));
+export type RawTarget = SuiteTarget;
 
 const testName = z.string().refine(isUnixBenchTestOrGroup, {
   error: 'unknown UnixBench test or group',

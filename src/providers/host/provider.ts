@@ -79,26 +79,40 @@ export class BareMetalProvider implements Provider<BareMetalTarget> {
   }
 
   async destroy(guest: Guest, _ctx: ProvisionContext): Promise<void> {
-    const h = guest.handle as { kind?: string; sshdPid?: number; config?: string; ownKey?: string };
-    if (h.kind !== 'local-sshd') return;
-    const pid = h.sshdPid;
-    if (pid) {
-      const server = live.get(pid);
-      if (server) {
-        await server.stop();
-        live.delete(pid);
-      } else if (isOurSshd(pid, h.config)) {
-        // After a crash: the PID must still be an sshd running our config, never just any process.
-        process.kill(pid, 'SIGTERM');
-        for (let i = 0; i < 50 && isOurSshd(pid, h.config); i++) await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    if (h.ownKey) await forgetOwned(h.ownKey);
+    await destroyBareMetal(guest.handle, {});
   }
 
   doctor(host: CommandHost): Promise<DoctorCheck[]> {
     return packageChecks(host, 'host', 'host');
   }
+}
+
+/**
+ * Stops the private sshd a handle names (this process's own, or after a crash one whose
+ * /proc/<pid>/cmdline runs the handle's config) and forgets its ownership record. A remote
+ * bare-metal target has nothing to stop. True when an sshd was stopped.
+ */
+export async function destroyBareMetal(handle: Record<string, unknown>, o: { key?: string }): Promise<boolean> {
+  const h = handle as { kind?: string; sshdPid?: number; config?: string; ownKey?: string };
+  if (h.kind !== 'local-sshd') return false;
+  const pid = h.sshdPid;
+  let stopped = false;
+  if (pid) {
+    const server = live.get(pid);
+    if (server) {
+      await server.stop();
+      live.delete(pid);
+      stopped = true;
+    } else if (isOurSshd(pid, h.config)) {
+      // After a crash: the PID must still be an sshd running our config, never just any process.
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && isOurSshd(pid, h.config); i++) await new Promise((r) => setTimeout(r, 100));
+      stopped = true;
+    }
+  }
+  const key = typeof h.ownKey === 'string' ? h.ownKey : o.key;
+  if (key) await forgetOwned(key);
+  return stopped;
 }
 
 function isOurSshd(pid: number, config: string | undefined): boolean {

@@ -1,3 +1,10 @@
+/**
+ * KVM guests as in 2011 (-cpu host, virtio disk and net, -smp, -m) in today's QEMU: each guest
+ * boots the cached Debian disk image through its own qcow2 overlay, gets its identity from a
+ * seed disk, is watched through QMP until sshd answers, and is powered down through ACPI.
+ * accel auto uses KVM only if a real probe boot works and otherwise falls back to TCG, loudly;
+ * a guest run under TCG is marked emulated.
+ */
 import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InterruptedError, ProviderError } from '../../core/errors.js';
@@ -19,14 +26,8 @@ import { pinVcpus, stopCommands, stopGuest, type KvmHandle } from './lifecycle.j
 import { createTap, guestNetworkConfig, planTap, tapCommands, USER_NET } from './network.js';
 import { checkMemory, checkPortFree, checkReadableFile, checkSocketPath, hugetlbfsMount } from './preflight.js';
 import { freeLoopbackPort } from '../../hosts/ports.js';
+import { silentProgress, type ProgressSink } from '../../core/progress.js';
 
-/**
- * KVM guests as in 2011 (-cpu host, virtio disk and net, -smp, -m) in today's QEMU: each guest
- * boots the cached Debian disk image through its own qcow2 overlay, gets its identity from a
- * seed disk, is watched through QMP until sshd answers, and is powered down through ACPI.
- * accel auto uses KVM only if a real probe boot works and otherwise falls back to TCG, loudly;
- * a guest run under TCG is marked emulated.
- */
 export interface KvmProviderOptions {
   /** Boot-to-SSH deadline per accelerator. */
   bootDeadlineMs?: { kvm: number; tcg: number };
@@ -38,7 +39,7 @@ export interface KvmProviderOptions {
   sshPort?: number;
 }
 
-const DEFAULTS = { bootDeadlineMs: { kvm: 120_000, tcg: 420_000 }, stallMs: { kvm: 60_000, tcg: 120_000 }, powerdownMs: 60_000, probeDeadlineMs: 20_000 };
+export const KVM_DEFAULTS = { bootDeadlineMs: { kvm: 120_000, tcg: 420_000 }, stallMs: { kvm: 60_000, tcg: 120_000 }, powerdownMs: 60_000, probeDeadlineMs: 20_000 };
 
 interface AccelChoice {
   accel: Accel;
@@ -51,7 +52,7 @@ export class KvmProvider implements Provider<KvmTarget> {
   private readonly o: Required<Omit<KvmProviderOptions, 'sshPort'>> & Pick<KvmProviderOptions, 'sshPort'>;
 
   constructor(options: KvmProviderOptions = {}) {
-    this.o = { ...DEFAULTS, ...options };
+    this.o = { ...KVM_DEFAULTS, ...options };
   }
 
   async plan(spec: KvmTarget, ctx: ProvisionContext): Promise<PlannedCommand[]> {
@@ -157,7 +158,7 @@ export class KvmProvider implements Provider<KvmTarget> {
   }
 
   async destroy(guest: Guest, ctx: ProvisionContext): Promise<void> {
-    await stopGuest(ctx.host, guest.handle as KvmHandle, { powerdownMs: this.o.powerdownMs, progress: ctx.progress });
+    await destroyKvmHandle(ctx.host, guest.handle, this.o.powerdownMs, ctx.progress);
   }
 
   doctor(host: CommandHost): Promise<DoctorCheck[]> {
@@ -211,7 +212,10 @@ export class KvmProvider implements Provider<KvmTarget> {
   }
 }
 
-/** Destroy from an ownership record's handle alone (`virtbench guests destroy`). */
-export async function destroyKvmHandle(host: CommandHost, handle: Record<string, unknown>, powerdownMs = 30_000): Promise<void> {
-  await stopGuest(host, handle as KvmHandle, { powerdownMs, progress: () => {} });
+/**
+ * Destroy a guest from its handle alone (a live guest, run.json or an ownership record): stopGuest
+ * proves first that the handle names the guest's own files, QEMU process and tap.
+ */
+export async function destroyKvmHandle(host: CommandHost, handle: Record<string, unknown>, powerdownMs: number = KVM_DEFAULTS.powerdownMs, progress: ProgressSink = silentProgress): Promise<void> {
+  await stopGuest(host, handle as KvmHandle, { powerdownMs, progress });
 }

@@ -1,3 +1,7 @@
+/**
+ * OpenVZ containers on an OpenVZ host (vzctl or prlctl over SSH): create from an OS template, set
+ * limits and the address, install what UnixBench needs, pin the SSH host key; destroy idempotently.
+ */
 import { InterruptedError, ProviderError, isVirtbenchError } from '../../core/errors.js';
 import type { Guest, SshEndpoint } from '../../core/guest.js';
 import type { DoctorCheck, Provider, ProvisionContext } from '../../core/provider.js';
@@ -222,17 +226,22 @@ export class OpenvzProvider implements Provider<OpenvzTarget> {
   }
 
   async destroy(guest: Guest, ctx: ProvisionContext): Promise<void> {
-    const h = guest.handle as Partial<OpenvzHandle>;
+    await this.destroyRecorded(guest.name, guest.handle, { host: ctx.host, progress: ctx.progress, key: `${ctx.runId}--${guest.name}` });
+  }
+
+  /** Destroy the container a handle names (a live guest's, run.json's or an ownership record's) on the OpenVZ host it names. */
+  async destroyRecorded(name: string, handle: Record<string, unknown>, o: { host: CommandHost; progress: ProvisionContext['progress']; key: string }): Promise<void> {
+    const h = handle as Partial<OpenvzHandle>;
     if ((h.tool !== 'vzctl' && h.tool !== 'prlctl') || typeof h.ctid !== 'number' || typeof h.ctName !== 'string') {
-      throw new ProviderError('OPENVZ_BAD_HANDLE', `guest ${guest.name}: its record does not say which OpenVZ container it is`, { hint: 'check the OpenVZ host with `vzctl list -a` / `prlctl list -a`' });
+      throw new ProviderError('OPENVZ_BAD_HANDLE', `guest ${name}: its record does not say which OpenVZ container it is`, { hint: 'check the OpenVZ host with `vzctl list -a` / `prlctl list -a`' });
     }
-    const say = (message: string, level: 'info' | 'warn' = 'info') => ctx.progress({ subject: guest.name, step: 'destroy', message, level });
-    await this.destroyCt(ctx.host, { tool: h.tool, ctid: h.ctid, name: h.ctName }, ctx, say);
-    await forgetOwned(`${ctx.runId}--${guest.name}`);
+    const say = (message: string, level: 'info' | 'warn' = 'info') => o.progress({ subject: name, step: 'destroy', message, level });
+    await this.destroyCt(o.host, { tool: h.tool, ctid: h.ctid, name: h.ctName }, { signal: undefined }, say);
+    await forgetOwned(o.key);
   }
 
   /** Idempotent; runs without ctx.signal so that Ctrl-C still cleans up. */
-  private async destroyCt(host: CommandHost, ct: CtRef, ctx: ProvisionContext, say: (m: string, l?: 'info' | 'warn') => void): Promise<void> {
+  private async destroyCt(host: CommandHost, ct: CtRef, ctx: Pick<ProvisionContext, 'signal'>, say: (m: string, l?: 'info' | 'warn') => void): Promise<void> {
     const noSignal = { ...ctx, signal: undefined };
     const st = parseStatus((await this.run(host, ctStatus(ct), 'check the container', noSignal, MIN, true)).stdout);
     if (!st.exists) {

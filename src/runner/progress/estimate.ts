@@ -1,13 +1,15 @@
-import type { Method, UnixBenchOptions } from '../../core/targets.js';
-import { expandTests, UNIXBENCH_TESTS } from '../../workloads/unixbench/catalogue.js';
-import { iterationCounts } from '../../workloads/unixbench/progress.js';
-
 /**
  * Estimates for "how long is left". Priors come from UnixBench 5.1.3's own timings (each test
  * runs for a fixed time per pass; long tests repeat -i times, short ones (i+1)/3 times) and
- * typical provisioning times; once a target has finished a repetition, its measured time
- * replaces the prior for its next repetitions.
+ * typical provisioning times (each method's descriptor); once a target has finished a
+ * repetition, its measured time replaces the prior for its next repetitions.
  */
+import { availableParallelism } from 'node:os';
+import type { UnixBenchOptions } from '../../core/targets.js';
+import { descriptorOf } from '../../providers/registry.js';
+import type { PlannedTarget } from '../../suite/plan.js';
+import { expandTests, UNIXBENCH_TESTS } from '../../workloads/unixbench/catalogue.js';
+import { iterationCounts } from '../../workloads/unixbench/progress.js';
 
 /** Seconds UnixBench itself runs with these options on a guest with `cpus` CPUs. */
 export function unixbenchSeconds(options: Partial<UnixBenchOptions>, cpus: number): number {
@@ -23,14 +25,14 @@ export function unixbenchSeconds(options: Partial<UnixBenchOptions>, cpus: numbe
   return Math.round(perPass * copies.length * 1.25);
 }
 
-/** Provision + build + collect + destroy, before anything is measured. */
-export function overheadPriorSeconds(method: Method, kvmEmulated = true): number {
-  switch (method) {
-    case 'host': return 40;
-    case 'lxc': return 60;
-    case 'kvm': return kvmEmulated ? 600 : 120;
-    case 'openvz': return 180;
-  }
+/**
+ * A target's first guess, before anything is measured: its method's provision + build + collect +
+ * destroy, plus the workload on the CPUs it gets (the spec's own vCPUs, else this machine's).
+ */
+export function targetPriorSeconds(t: PlannedTarget, workloadSeconds: (cpus: number) => number): number {
+  const d = descriptorOf(t.spec.method);
+  const cpus = t.cpusFromHost ? availableParallelism() : d.vcpus?.(t.spec) ?? availableParallelism();
+  return d.overheadSeconds(t.spec) + workloadSeconds(cpus);
 }
 
 export interface StepEstimate {

@@ -1,8 +1,8 @@
-import { availableParallelism } from 'node:os';
+/** The whole run's estimate before it starts, from what is learned or the targets' priors. */
 import { resultIdOf } from '../../suite/order.js';
 import type { RunState } from '../run-state.js';
 import type { RunnerWorkload } from '../workload-port.js';
-import { overheadPriorSeconds } from './estimate.js';
+import { targetPriorSeconds } from './estimate.js';
 
 /** The whole run's estimate before it starts: the slowest host's queue of steps not yet done. */
 export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learned?: ReadonlyMap<string, number>, tailSeconds = 0): number {
@@ -17,8 +17,7 @@ export function estimateRunSeconds(s: RunState, workload: RunnerWorkload, learne
         continue;
       }
       const t = s.plan.targets.find((x) => x.spec.name === st.target)!;
-      const cpus = t.spec.method === 'kvm' && !t.cpusFromHost ? t.spec.cpus : availableParallelism();
-      sum += overheadPriorSeconds(t.spec.method, t.spec.method === 'kvm' && t.spec.accel !== 'kvm') + workload.estimateSeconds(cpus);
+      sum += targetPriorSeconds(t, (cpus) => workload.estimateSeconds(cpus));
     }
     worst = Math.max(worst, sum);
   }
