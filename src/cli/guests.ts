@@ -1,17 +1,15 @@
-import type { CommandModule } from 'yargs';
-import { InputError, isVirtbenchError, ProviderError } from '../core/errors.js';
-import type { CommandHost } from '../core/host.js';
-import { stderrProgress } from '../core/progress.js';
-import { destroyKvmHandle } from '../providers/kvm/provider.js';
-import { releaseBridge } from '../providers/lxc/network.js';
-import { destroyLxc, isLxcHandle } from '../providers/lxc/provider.js';
-import { forgetOwned, listOwned, ownerIsGone, type OwnedRecord } from '../providers/ownership.js';
-import { openHostArg, withHostOptions, type HostArgs } from './host-option.js';
-
 /**
  * `virtbench guests list|destroy`: what the harness owns on this host, from its ownership records
- * (never by name pattern), and removal of what a crashed run left behind.
+ * (never by name pattern), and removal of what a crashed run left behind (through each method's
+ * descriptor: providers/destroy-owned.ts).
  */
+import type { CommandModule } from 'yargs';
+import { InputError, isVirtbenchError } from '../core/errors.js';
+import type { CommandHost } from '../core/host.js';
+import { stderrProgress } from '../core/progress.js';
+import { destroyOwned } from '../providers/destroy-owned.js';
+import { listOwned, ownerIsGone, type OwnedRecord } from '../providers/ownership.js';
+import { openHostArg, withHostOptions, type HostArgs } from './host-option.js';
 
 export interface OwnedRow {
   record: OwnedRecord;
@@ -32,28 +30,6 @@ export function formatOwned(rows: OwnedRow[]): string {
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   return table.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
-
-/** Destroy one owned thing by its record, through its provider's own destroy. */
-export async function destroyOwned(host: CommandHost, r: OwnedRecord): Promise<string> {
-  if (r.kind === 'bridge') {
-    const bridge = String(r.handle.bridge ?? r.name);
-    return (await releaseBridge(host, bridge, undefined, stderrProgress)) ? `removed bridge ${bridge}` : `kept bridge ${bridge}: still in use`;
-  }
-  switch (r.method) {
-    case 'lxc':
-      if (!isLxcHandle(r.handle)) throw new ProviderError('GUESTS_BAD_RECORD', `record ${r.key} has no LXC handle`, { hint: 'inspect the record file under the state directory' });
-      await destroyLxc(host, r.handle, stderrProgress);
-      return `destroyed lxc container ${r.name}`;
-    case 'kvm':
-      await destroyKvmHandle(host, r.handle);
-      await forgetOwned(r.key, host);
-      return `destroyed kvm guest ${r.name}`;
-    default:
-      throw new ProviderError('GUESTS_UNSUPPORTED', `record ${r.key}: destroying ${r.method ?? 'unknown'} guests from a record is not supported`, {
-        hint: r.method === 'openvz' ? 'OpenVZ containers live on the OpenVZ host: destroy them there (vzctl destroy <ctid>)' : 'inspect the record file under the state directory',
-      });
-  }
 }
 
 interface GuestsArgs extends HostArgs {
@@ -112,7 +88,7 @@ async function guestsOn(host: CommandHost, args: GuestsArgs): Promise<void> {
       continue;
     }
     try {
-      process.stdout.write(`${record.key}: ${await destroyOwned(host, record)}\n`);
+      process.stdout.write(`${record.key}: ${await destroyOwned(record, { host, progress: stderrProgress })}\n`);
     } catch (e) {
       failed++;
       process.stderr.write(`${record.key}: ${isVirtbenchError(e) ? e.describe() : (e as Error).message}\n`);

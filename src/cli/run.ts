@@ -144,7 +144,7 @@ export async function runMain(args: RunArgs, o: { plan?: RunPlan } = {}): Promis
     const run = args.resume ? await resumeRun(args.resume) : (await startRun({ plan, suiteText: await readFile(plan.suiteFile, 'utf8'), resultsDir: args.results, workload, workloadSource: args.unixbenchSource }));
     const s = run.state.state;
     const openHost = openSuiteHost;
-    if (run.resumed) await destroyLeftovers(run.state, { providers, openHost, key: run.key, emit });
+    if (run.resumed) await destroyLeftovers(run.state, { openHost, key: run.key, emit });
     const learned = await learnedDurations(args.results, s.plan, s.runId);
     emit({
       type: 'plan',

@@ -1,23 +1,23 @@
-import type { Guest } from '../core/guest.js';
-import type { Provider, RunKey } from '../core/provider.js';
-import { resultIdOf } from '../suite/order.js';
+/**
+ * Guests that run.json says still exist (the run crashed, or destroying one failed) are
+ * destroyed before a resumed run starts anything, from their recorded handle through their
+ * method's descriptor (destroyFromRecord: the same path as `virtbench guests destroy`).
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isInside, pathInside } from '../core/contained.js';
 import type { CommandHost } from '../core/host.js';
-import type { Method } from '../core/targets.js';
+import type { RunKey } from '../core/provider.js';
+import { silentProgress } from '../core/progress.js';
+import { DESCRIPTORS, descriptorOf } from '../providers/registry.js';
+import { resultIdOf } from '../suite/order.js';
 import type { SuiteHost } from '../suite/plan.js';
 import type { EventSink } from './progress/events.js';
 import type { RunStateFile } from './run-state.js';
-import { silentProgress } from '../core/progress.js';
-import { join } from 'node:path';
-import { isInside, pathInside } from '../core/contained.js';
-import { mkdir, rm } from 'node:fs/promises';
 
-/**
- * Guests that run.json says still exist (the run crashed, or destroying one failed) are
- * destroyed before a resumed run starts anything, through their provider and recorded handle.
- */
 export async function destroyLeftovers(
   file: RunStateFile,
-  deps: { providers: Partial<Record<Method, Provider>>; openHost: (h: SuiteHost, key: RunKey) => Promise<CommandHost>; key: RunKey; emit: EventSink },
+  deps: { openHost: (h: SuiteHost, key: RunKey) => Promise<CommandHost>; key: RunKey; emit: EventSink },
 ): Promise<number> {
   const s = file.state;
   const left = Object.values(s.steps).filter((st) => st.guest);
@@ -26,8 +26,7 @@ export async function destroyLeftovers(
     const g = st.guest!;
     const step = Object.values(s.schedule).flat().find((x) => resultIdOf(x) === st.resultId);
     const suiteHost = s.plan.hosts.find((h) => h.name === step?.host);
-    const provider = deps.providers[g.method];
-    if (!suiteHost || !provider) continue;
+    if (!suiteHost || !DESCRIPTORS.some((d) => d.method === g.method)) continue;
     // A guest's own folder (KVM's overlay and sockets, the host's private sshd) lies in this run's .work/.
     const own = [g.handle.workDir, g.handle.dir].filter((p): p is string => typeof p === 'string');
     const stray = own.find((p) => !isInside(join(file.runDir, '.work'), p));
@@ -37,12 +36,11 @@ export async function destroyLeftovers(
     }
     deps.emit({ type: 'cleanup', host: suiteHost.name, message: `destroying ${g.method} guest ${g.name} left by an earlier attempt (${st.resultId})` });
     const workDir = pathInside(file.runDir, ['.work', st.resultId]);
-    await mkdir(workDir, { recursive: true });
     let host: CommandHost | undefined;
     let gone = false;
     try {
       host = await deps.openHost(suiteHost, deps.key);
-      await provider.destroy(g as Guest, { host, runId: s.runId, workDir, key: deps.key, progress: silentProgress });
+      await descriptorOf(g.method).destroyFromRecord({ method: g.method, name: g.name, handle: g.handle }, { host, runId: s.runId, progress: silentProgress });
       await file.update((x) => {
         delete x.steps[st.resultId]!.guest;
       });

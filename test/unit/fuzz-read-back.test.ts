@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtbenchError } from '../../src/core/errors.js';
 import { seededRng } from '../../src/core/random.js';
 import { LocalHost } from '../../src/hosts/local.js';
-import { KvmProvider, destroyKvmHandle } from '../../src/providers/kvm/provider.js';
+import { destroyKvmHandle } from '../../src/providers/kvm/provider.js';
 import { listOwned, ownedDir } from '../../src/providers/ownership.js';
 import { loadResultSets } from '../../src/results/load.js';
 import { readRawFolder } from '../../src/results/raw-folder.js';
@@ -117,7 +117,7 @@ describe(`fuzz (seed ${SEED})`, () => {
       await expectOnlyVirtbenchErrors(
         (async () => {
           const state = await readRunState(run.runDir);
-          await destroyLeftovers(new RunStateFile(run.runDir, state), { providers: { kvm: new KvmProvider({ powerdownMs: 0 }) }, openHost: async () => new LocalHost(), key: { privateKeyPath: '', publicKey: '' }, emit: () => undefined });
+          await destroyLeftovers(new RunStateFile(run.runDir, state), { openHost: async () => new LocalHost(), key: { privateKeyPath: '', publicKey: '' }, emit: () => undefined });
         })(),
         `run.json case ${i}`,
       );

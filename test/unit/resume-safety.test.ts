@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { InputError, VirtbenchError } from '../../src/core/errors.js';
-import { KvmProvider } from '../../src/providers/kvm/provider.js';
 import { destroyLeftovers } from '../../src/runner/leftovers.js';
 import type { EventSink } from '../../src/runner/progress/events.js';
 import { readRunState, RunStateFile, runStatePath, type RunState } from '../../src/runner/run-state.js';
@@ -142,7 +141,7 @@ describe('run.json read back for --resume', () => {
       });
       const file = new RunStateFile(runDir, await readRunState(runDir));
       const events: Parameters<EventSink>[0][] = [];
-      const n = await destroyLeftovers(file, { providers: { kvm: new KvmProvider() }, openHost: async () => new LocalHost(), key: { privateKeyPath: '', publicKey: '' }, emit: (e) => events.push(e) });
+      const n = await destroyLeftovers(file, { openHost: async () => new LocalHost(), key: { privateKeyPath: '', publicKey: '' }, emit: (e) => events.push(e) });
       expect(n).toBe(0);
       expect(events.some((e) => e.type === 'warning')).toBe(true);
       await sentinelsIntact();
