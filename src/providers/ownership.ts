@@ -1,3 +1,10 @@
+/**
+ * The harness's own record of what it made on a host: one JSON file per guest or shared
+ * resource (a bridge), written before the thing is created and removed after it is destroyed.
+ * The record lives on the host the thing lives on: this machine's state directory, or
+ * /var/lib/virtbench/owned on a remote host (so any controller can list and destroy it there).
+ * `virtbench guests list|destroy` reads these; nothing is ever found by name pattern alone.
+ */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, posix } from 'node:path';
@@ -10,13 +17,6 @@ import { stateDir } from '../core/paths.js';
 import { ownIdentity, processAlive } from '../core/process-identity.js';
 import { METHODS, type Method } from '../core/targets.js';
 
-/**
- * The harness's own record of what it made on a host: one JSON file per guest or shared
- * resource (a bridge), written before the thing is created and removed after it is destroyed.
- * The record lives on the host the thing lives on: this machine's state directory, or
- * /var/lib/virtbench/owned on a remote host (so any controller can list and destroy it there).
- * `virtbench guests list|destroy` reads these; nothing is ever found by name pattern alone.
- */
 export interface OwnedRecord {
   kind: 'guest' | 'bridge';
   method?: Method;

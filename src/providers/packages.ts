@@ -1,12 +1,11 @@
-import { installCommand, packagesFor, type AptPackage, type PackageUse } from '../core/apt-packages.js';
-import { PrerequisiteError } from '../core/errors.js';
-import type { DoctorCheck } from '../core/provider.js';
-import type { CommandHost } from '../core/host.js';
-
 /**
  * Whether the programs and files the Debian packages of one part (a provider, the report) bring
  * are on a host: doctor's checks, and the same check before a provider starts anything.
  */
+import { installCommand, packagesFor, type AptPackage, type PackageUse } from '../core/apt-packages.js';
+import { PrerequisiteError } from '../core/errors.js';
+import type { DoctorCheck } from '../core/provider.js';
+import type { CommandHost } from '../core/host.js';
 
 /** Prints each argument that is missing: a path that does not exist, a program not on PATH. */
 const MISSING_SCRIPT = 'for a; do case "$a" in /*) [ -e "$a" ] ;; *) command -v "$a" >/dev/null 2>&1 ;; esac || printf "%s\\n" "$a"; done';

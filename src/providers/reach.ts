@@ -1,12 +1,12 @@
+/**
+ * A guest on a remote host sits on that host's private bridge (or its loopback): it is reached
+ * through the host as an SSH jump, never dialled from the controller.
+ */
 import { ProviderError } from '../core/errors.js';
 import type { SshEndpoint } from '../core/guest.js';
 import type { CommandHost } from '../core/host.js';
 import { SshHost } from '../remote/ssh-host.js';
 
-/**
- * A guest on a remote host sits on that host's private bridge (or its loopback): it is reached
- * through the host as an SSH jump, never dialled from the controller.
- */
 export function jumpThrough(host: CommandHost): { jump?: SshEndpoint } {
   if (host.isLocal) return {};
   if (!(host instanceof SshHost)) {

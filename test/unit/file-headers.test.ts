@@ -3,18 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // Every file under src/ opens (after a shebang) with a comment that says what it is for, before
-// its imports. Scoped for now: src/providers/ and the provider-specific files below are being
-// reworked into one descriptor per provider (issue 12), which brings their headers.
-const NOT_YET = new Set([
-  'cli/doctor.ts',
-  'cli/guests.ts',
-  'runner/dry-run.ts',
-  'runner/leftovers.ts',
-  'runner/progress/estimate.ts',
-  'runner/progress/plan-estimate.ts',
-  'runner/providers.ts',
-]);
-const skipped = (rel: string) => rel.startsWith('providers/') || NOT_YET.has(rel);
+// its imports.
 
 async function sourceFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -34,7 +23,7 @@ function opensWithComment(text: string): boolean {
 
 describe('source file headers', () => {
   it('every src file opens with a comment before its imports', async () => {
-    const files = (await sourceFiles('src')).filter((f) => !skipped(f));
+    const files = await sourceFiles('src');
     expect(files.length).toBeGreaterThan(100);
     const missing: string[] = [];
     for (const f of files) if (!opensWithComment(await readFile(join('src', f), 'utf8'))) missing.push(f);

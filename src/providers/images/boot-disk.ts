@@ -1,3 +1,11 @@
+/**
+ * A Debian disk that boots by its own bootloader: an MBR partition table, one ext4 partition,
+ * GRUB in the MBR with a grub.cfg from the image's own grub-mkconfig, and every kernel package
+ * asked for installed. This is a lab machine in a file: it reboots into any of its kernels with
+ * `grub-reboot` (or `kexec`) the way a real lab host does, which a -kernel/-initrd guest cannot.
+ * Identity (host key, authorized_keys, network) comes from the same seed disk as KVM guests.
+ * Cached under cacheDir()/images/<key>/disk.raw; boot it through a copy-on-write overlay.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
@@ -9,14 +17,6 @@ import { diskImageFiles, stageImageRoot } from './disk-image-files.js';
 import { DISK_IMAGE_PACKAGES } from './disk-image.js';
 import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
 
-/**
- * A Debian disk that boots by its own bootloader: an MBR partition table, one ext4 partition,
- * GRUB in the MBR with a grub.cfg from the image's own grub-mkconfig, and every kernel package
- * asked for installed. This is a lab machine in a file: it reboots into any of its kernels with
- * `grub-reboot` (or `kexec`) the way a real lab host does, which a -kernel/-initrd guest cannot.
- * Identity (host key, authorized_keys, network) comes from the same seed disk as KVM guests.
- * Cached under cacheDir()/images/<key>/disk.raw; boot it through a copy-on-write overlay.
- */
 export const BOOT_DISK_RECIPE_VERSION = 1;
 
 const BOOT_PACKAGES = ['grub-pc-bin', 'grub2-common', 'kexec-tools'];

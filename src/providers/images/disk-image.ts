@@ -1,3 +1,10 @@
+/**
+ * A Debian disk image for KVM guests: the shared debootstrap rootfs (rootfs.ts) plus a kernel,
+ * written into an ext4 file system with `mkfs.ext4 -d` (nothing is mounted) and converted to a
+ * qcow2 base. The kernel and initrd sit beside it so guests boot with -kernel/-initrd and
+ * root=/dev/vda. Cached under cacheDir()/images/<key>, keyed by every input; a build happens
+ * in a temporary directory renamed into place only when complete.
+ */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
@@ -7,14 +14,6 @@ import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
 import { diskImageFiles, stageImageRoot } from './disk-image-files.js';
 import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
-
-/**
- * A Debian disk image for KVM guests: the shared debootstrap rootfs (rootfs.ts) plus a kernel,
- * written into an ext4 file system with `mkfs.ext4 -d` (nothing is mounted) and converted to a
- * qcow2 base. The kernel and initrd sit beside it so guests boot with -kernel/-initrd and
- * root=/dev/vda. Cached under cacheDir()/images/<key>, keyed by every input; a build happens
- * in a temporary directory renamed into place only when complete.
- */
 
 /** Bump when the image recipe (files, layout) changes. */
 export const DISK_IMAGE_RECIPE_VERSION = 1;

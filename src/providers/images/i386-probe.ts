@@ -1,11 +1,11 @@
-import { PrerequisiteError } from '../../core/errors.js';
-import type { CommandHost } from '../../core/host.js';
-
 /**
  * Whether a host's kernel runs 32-bit x86 programs (an i386 userland needs it): a real exec of a
  * 93-byte i386 ELF that only calls exit(0). Kernels without IA32 emulation (CONFIG_IA32_EMULATION
  * off, ia32_emulation=0, or a PVM guest) refuse it with "Exec format error".
  */
+import { PrerequisiteError } from '../../core/errors.js';
+import type { CommandHost } from '../../core/host.js';
+
 function exitZeroI386Elf(): Buffer {
   const code = Buffer.from([0xb8, 0x01, 0x00, 0x00, 0x00, 0x31, 0xdb, 0xcd, 0x80]); // mov eax,1; xor ebx,ebx; int 0x80
   const base = 0x08048000;

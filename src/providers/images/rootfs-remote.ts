@@ -1,3 +1,10 @@
+/**
+ * A rootfs on a remote host: its own cache first; else the copy cached on this machine,
+ * uploaded as one tar stream over the host's SSH connection; else debootstrap on the remote
+ * host itself. Measured here (README, "A lab host"): uploading the 408 MB rootfs takes seconds
+ * where building it takes minutes, and building here only to upload would cost both, so the
+ * build happens where the rootfs is needed.
+ */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -7,13 +14,6 @@ import { LocalHost } from '../../hosts/local.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { buildRootfs, cachedRootfs, debootstrapArgv, removeTree, rootfsCacheRoot, rootfsKey, rootfsPathFor, type BuiltRootfs, type RootfsSpec } from './rootfs.js';
 
-/**
- * A rootfs on a remote host: its own cache first; else the copy cached on this machine,
- * uploaded as one tar stream over the host's SSH connection; else debootstrap on the remote
- * host itself. Measured here (README, "A lab host"): uploading the 408 MB rootfs takes seconds
- * where building it takes minutes, and building here only to upload would cost both, so the
- * build happens where the rootfs is needed.
- */
 export interface RemoteRootfs extends BuiltRootfs {
   via: 'cache' | 'uploaded' | 'built';
   uploadSeconds?: number;

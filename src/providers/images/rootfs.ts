@@ -1,3 +1,9 @@
+/**
+ * A Debian root file system built with debootstrap and cached by a key of its inputs, shared by
+ * the LXC provider (copied per container) and the KVM image builder (written into a disk image).
+ * The cache never holds a half build: debootstrap fills a temporary directory that is renamed
+ * into place only when every post-step succeeded.
+ */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { execa } from 'execa';
@@ -6,13 +12,6 @@ import type { CommandHost } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
-
-/**
- * A Debian root file system built with debootstrap and cached by a key of its inputs, shared by
- * the LXC provider (copied per container) and the KVM image builder (written into a disk image).
- * The cache never holds a half build: debootstrap fills a temporary directory that is renamed
- * into place only when every post-step succeeded.
- */
 
 /** Bump when the build steps change, so old caches are not reused. */
 export const ROOTFS_RECIPE_VERSION = 2;

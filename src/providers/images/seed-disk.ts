@@ -1,8 +1,3 @@
-import { posix } from 'node:path';
-import { ProviderError } from '../../core/errors.js';
-import type { CommandHost, PlannedCommand } from '../../core/host.js';
-import { SEED_LABEL } from './disk-image-files.js';
-
 /**
  * A guest's identity on a tiny ext4 disk (label vbseed) made with `mkfs.ext4 -d`, so nothing is
  * mounted on the host and the shared qcow2 base is never written. The image's virtbench-seed
@@ -12,6 +7,11 @@ import { SEED_LABEL } from './disk-image-files.js';
  *   hostname, network, resolv.conf, grow-root (resize the root fs to the overlay's size)
  * Chosen over cloud-init/NoCloud because the image has no cloud-init and the host no mkfs.vfat.
  */
+import { posix } from 'node:path';
+import { ProviderError } from '../../core/errors.js';
+import type { CommandHost, PlannedCommand } from '../../core/host.js';
+import { SEED_LABEL } from './disk-image-files.js';
+
 export interface SeedContent {
   hostname: string;
   authorizedKey: string;

@@ -1,3 +1,10 @@
+/**
+ * Does KVM really run a guest here? /dev/kvm existing proves nothing: on a software KVM
+ * backend (PVM) QEMU starts, QMP says KVM is enabled, and a stock kernel dies with "KVM internal
+ * error ... emulation failure" or crawls. So boot the image's kernel under KVM with a short
+ * deadline and watch QMP status and the console until the kernel starts its init.
+ * The verdict is cached per host kernel, QEMU version and guest kernel for the process.
+ */
 import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +16,6 @@ import { isOurQemu, killQemu, readPidFile, startQemu } from './process.js';
 import { qemuOptValue } from './command-line.js';
 import { QmpClient } from './qmp.js';
 
-/**
- * Does KVM really run a guest here? /dev/kvm existing proves nothing: on a software KVM
- * backend (PVM) QEMU starts, QMP says KVM is enabled, and a stock kernel dies with "KVM internal
- * error ... emulation failure" or crawls. So boot the image's kernel under KVM with a short
- * deadline and watch QMP status and the console until the kernel starts its init.
- * The verdict is cached per host kernel, QEMU version and guest kernel for the process.
- */
 export interface AccelVerdict {
   kvmWorks: boolean;
   /** Why not, or what proved it works. */

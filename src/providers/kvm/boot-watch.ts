@@ -1,3 +1,8 @@
+/**
+ * Watch a booting guest until it is ready, and say plainly why not when it is not: QEMU gone,
+ * a QMP status that will never run again (internal-error is how KVM on this machine's PVM
+ * backend dies), no console output for too long, or a deadline.
+ */
 import { connect } from 'node:net';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,11 +11,6 @@ import type { ProgressSink } from '../../core/progress.js';
 import { isOurQemu } from './process.js';
 import type { QmpClient } from './qmp.js';
 
-/**
- * Watch a booting guest until it is ready, and say plainly why not when it is not: QEMU gone,
- * a QMP status that will never run again (internal-error is how KVM on this machine's PVM
- * backend dies), no console output for too long, or a deadline.
- */
 export type BootFailureReason = 'exited' | 'internal-error' | 'panicked' | 'shutdown' | 'stalled' | 'deadline';
 
 export class BootFailure extends ProviderError {

@@ -1,3 +1,8 @@
+/**
+ * One boot attempt: start QEMU daemonized, record its PID in the ownership record at once (so a
+ * crash of the harness leaves something `guests destroy` can find), and watch it until sshd
+ * answers. The caller cleans up on failure (stopGuest) and may retry under TCG.
+ */
 import { writeFile } from 'node:fs/promises';
 import type { ProgressSink } from '../../core/progress.js';
 import { recordOwned } from '../ownership.js';
@@ -7,11 +12,6 @@ import type { KvmHandle } from './lifecycle.js';
 import { startQemu } from './process.js';
 import { QmpClient } from './qmp.js';
 
-/**
- * One boot attempt: start QEMU daemonized, record its PID in the ownership record at once (so a
- * crash of the harness leaves something `guests destroy` can find), and watch it until sshd
- * answers. The caller cleans up on failure (stopGuest) and may retry under TCG.
- */
 export interface BootAttempt {
   launch: QemuLaunch;
   handle: KvmHandle;

@@ -1,11 +1,11 @@
-import { InputError } from '../../core/errors.js';
-import type { KvmTarget } from '../../core/targets.js';
-
 /**
  * The qemu-system-x86_64 argument vector for one guest: the 2011 slides' tuning (-cpu host,
  * virtio disk and network, -smp, -m) in today's syntax (-netdev/-device, no vlan=, boot=on or
  * -clock), daemonized with a pid file, a QMP socket and the serial console in a file.
  */
+import { InputError } from '../../core/errors.js';
+import type { KvmTarget } from '../../core/targets.js';
+
 export const QEMU_BINARY = 'qemu-system-x86_64';
 
 export type Accel = 'kvm' | 'tcg';

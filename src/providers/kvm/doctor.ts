@@ -1,3 +1,7 @@
+/**
+ * `virtbench doctor` for KVM: the tools, /dev/kvm, and whether KVM really boots a kernel
+ * (a probe boot of a cached image's kernel; /dev/kvm existing proves nothing).
+ */
 import { access, constants, readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { DoctorCheck } from '../../core/provider.js';
@@ -8,10 +12,6 @@ import { kvmVerdict } from './accel.js';
 import { qemuVersion } from './facts.js';
 import { parseMeminfo } from './preflight.js';
 
-/**
- * `virtbench doctor` for KVM: the tools, /dev/kvm, and whether KVM really boots a kernel
- * (a probe boot of a cached image's kernel; /dev/kvm existing proves nothing).
- */
 export async function kvmDoctor(host: CommandHost, probeDeadlineMs: number): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = await packageChecks(host, 'kvm', 'kvm');
   const haveQemu = out.every((c) => c.ok);

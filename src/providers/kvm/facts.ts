@@ -1,3 +1,8 @@
+/**
+ * What is recorded about a KVM guest: QEMU's version and full command line, the accelerator
+ * really used (and why), and what the guest sees from inside (its kernel, CPU model, virtio
+ * drivers), taken from the report the image writes to its second serial port at boot.
+ */
 import { readFile } from 'node:fs/promises';
 import { droppedOptionLines } from './legacy-options.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,11 +12,6 @@ import { parseFactsReport } from '../images/disk-image-files.js';
 import type { AccelVerdict } from './accel.js';
 import { QEMU_BINARY, type Accel } from './command-line.js';
 
-/**
- * What is recorded about a KVM guest: QEMU's version and full command line, the accelerator
- * really used (and why), and what the guest sees from inside (its kernel, CPU model, virtio
- * drivers), taken from the report the image writes to its second serial port at boot.
- */
 export async function qemuVersion(host: CommandHost): Promise<string> {
   const r = await host.run([QEMU_BINARY, '--version']);
   const m = /version\s+(\S+)/.exec(r.stdout);

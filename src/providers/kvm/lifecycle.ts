@@ -1,3 +1,7 @@
+/**
+ * Stopping a guest and releasing everything it held. Works from the JSON handle alone, so
+ * `virtbench guests destroy` can clean up after a crashed run.
+ */
 import { rm } from 'node:fs/promises';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
@@ -8,10 +12,6 @@ import { proveKvmHandle } from './ownership-proof.js';
 import { isOurQemu, killQemu, readPidFile, waitForExit } from './process.js';
 import { QmpClient, type QmpCpu } from './qmp.js';
 
-/**
- * Stopping a guest and releasing everything it held. Works from the JSON handle alone, so
- * `virtbench guests destroy` can clean up after a crashed run.
- */
 export interface KvmHandle {
   [key: string]: unknown;
   name: string;

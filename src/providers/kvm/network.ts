@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
-import { ProviderError } from '../../core/errors.js';
-import type { CommandHost, PlannedCommand } from '../../core/host.js';
-import type { KvmTarget } from '../../core/targets.js';
-import { staticNetwork } from '../images/seed-disk.js';
-
 /**
  * Guest networking. User-mode (default): QEMU's own NAT, the guest at 10.0.2.15 and its SSH
  * port forwarded to 127.0.0.1:<port>. Tap: a tap device on the harness's bridge (which must
  * exist; the LXC provider or the user makes it), the guest at a static address of its subnet,
  * the bridge at .1.
  */
+import { createHash } from 'node:crypto';
+import { ProviderError } from '../../core/errors.js';
+import type { CommandHost, PlannedCommand } from '../../core/host.js';
+import type { KvmTarget } from '../../core/targets.js';
+import { staticNetwork } from '../images/seed-disk.js';
+
 export const USER_NET = { address: '10.0.2.15', prefix: 24, gateway: '10.0.2.2', dns: '10.0.2.3' };
 
 export interface TapPlan {

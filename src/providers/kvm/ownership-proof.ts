@@ -1,10 +1,3 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { posix } from 'node:path';
-import { z } from 'zod';
-import { isSafeName } from '../../core/contained.js';
-import { ProviderError } from '../../core/errors.js';
-import { tapName } from './network.js';
-
 /**
  * A KVM handle read back from run.json or an ownership record names files to remove, a PID to
  * kill and a tap to delete. Before any of that: the handle's shape, file names that are exactly
@@ -12,6 +5,13 @@ import { tapName } from './network.js';
  * tap name that is the one derived from the run and guest. QEMU itself is killed only when its
  * /proc/<pid>/cmdline names the handle's pid file (process.ts: isOurQemu).
  */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { z } from 'zod';
+import { isSafeName } from '../../core/contained.js';
+import { ProviderError } from '../../core/errors.js';
+import { tapName } from './network.js';
+
 export const KVM_MARKER = 'virtbench-owner.json';
 
 const FILES = { overlay: 'overlay.qcow2', qmpSocket: 'qmp.sock', pidFile: 'qemu.pid', consoleLog: 'console.log', factsLog: 'facts.log', stderrLog: 'qemu.log', seed: 'seed.img' } as const;

@@ -1,11 +1,10 @@
-import { access, constants, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { ProviderError } from '../../core/errors.js';
-
 /**
  * Checks before anything is started, each failing with an error that names the problem:
  * memory, files, hugepages, the SSH port, socket path length.
  */
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { ProviderError } from '../../core/errors.js';
 
 /** QEMU's own overhead on top of guest RAM, and what the host keeps for itself. */
 const QEMU_OVERHEAD_MIB = 128;

@@ -1,13 +1,12 @@
-import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { PrerequisiteError, ProviderError } from '../../core/errors.js';
-
 /**
  * The QEMU process: started daemonized (the parent exits once the guest is set up, the
  * daemon's PID is in the pid file), identified later by PID *and* by its pid-file argument so a
  * recycled PID is never killed, and killed by PID only.
  */
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PrerequisiteError, ProviderError } from '../../core/errors.js';
 
 /**
  * Start QEMU; resolves with the daemon's PID. Its early stderr (before daemonizing) goes to stderrLog.

@@ -1,12 +1,12 @@
-import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ProviderError } from '../../core/errors.js';
-
 /**
  * A small QMP client over QEMU's unix socket: one JSON object per line; commands carry an id
  * and are answered by {"return"} or {"error"}; asynchronous {"event"} objects are kept.
  * QEMU serves one QMP client per socket at a time, so callers close it when done.
  */
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProviderError } from '../../core/errors.js';
+
 export interface QmpEvent {
   event: string;
   data?: Record<string, unknown>;

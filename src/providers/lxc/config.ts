@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-
 /**
  * The container's LXC config, written by the harness (no lxc-create template): Debian's common
  * include for devices, capabilities and mounts, one veth on the harness's bridge with a static
  * address, and the limits as cgroup keys.
  */
+import { createHash } from 'node:crypto';
+
 export interface IdMap {
   /** First host uid/gid of the container's 0..count-1. */
   hostBase: number;

@@ -1,3 +1,4 @@
+/** `virtbench doctor` for LXC: what the LXC provider needs on a host, each with the fix when it is missing. */
 import type { DoctorCheck } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import { I386_FIX, probeI386 } from '../images/i386-probe.js';

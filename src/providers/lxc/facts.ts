@@ -1,3 +1,4 @@
+/** What an LXC guest is, read on its host: the limits it really got (checked against those asked for), its LXC version and config, its kernel. */
 import type { CommandHost } from '../../core/host.js';
 import type { GuestFacts } from '../../core/guest.js';
 import { ProviderError } from '../../core/errors.js';

@@ -1,11 +1,10 @@
-import { ProviderError } from '../../core/errors.js';
-import type { CommandHost } from '../../core/host.js';
-import type { Limits } from '../../core/targets.js';
-
 /**
  * Container limits: validated, turned into lxc.cgroup.* (cgroup v1) or lxc.cgroup2.* keys by
  * where the host really mounts each controller, and checked from inside after start.
  */
+import { ProviderError } from '../../core/errors.js';
+import type { CommandHost } from '../../core/host.js';
+import type { Limits } from '../../core/targets.js';
 
 export type CgroupVersion = 1 | 2;
 export type Controller = 'cpuset' | 'cpu' | 'memory' | 'pids';

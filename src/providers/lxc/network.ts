@@ -1,13 +1,12 @@
+/**
+ * The harness's own bridge: a host-only network (no NAT, no DHCP, no lxc-net). The bridge takes
+ * the subnet's .1; each container gets a static address configured by LXC itself.
+ */
 import { createHash } from 'node:crypto';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
 import { forgetOwned, listOwned, recordOwned } from '../ownership.js';
-
-/**
- * The harness's own bridge: a host-only network (no NAT, no DHCP, no lxc-net). The bridge takes
- * the subnet's .1; each container gets a static address configured by LXC itself.
- */
 
 export interface Subnet {
   cidr: string;

@@ -1,3 +1,9 @@
+/**
+ * An LXC handle read back from run.json or an ownership record names a container folder to
+ * remove and interfaces to delete. Before any of that: its shape, a container name that is a
+ * name (not a path), and a veth that is the one virtbench derives from the container's name.
+ * The container folder itself is proven by its marker (destroyLxc), the veth by being a veth.
+ */
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { isSafeName } from '../../core/contained.js';
@@ -5,12 +11,6 @@ import { ProviderError } from '../../core/errors.js';
 import type { CommandHost } from '../../core/host.js';
 import { vethNameFor } from './network.js';
 
-/**
- * An LXC handle read back from run.json or an ownership record names a container folder to
- * remove and interfaces to delete. Before any of that: its shape, a container name that is a
- * name (not a path), and a veth that is the one virtbench derives from the container's name.
- * The container folder itself is proven by its marker (destroyLxc), the veth by being a veth.
- */
 const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/);
 const handleSchema = z.looseObject({
   container: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),

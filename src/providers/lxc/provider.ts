@@ -1,3 +1,8 @@
+/**
+ * LXC containers as in 2011 (privileged by default, a full copy of a cached Debian rootfs, a veth
+ * on the harness's bridge, limits through cgroups): provision, verify the limits from inside, and
+ * destroy only what the container's marker proves is the harness's own.
+ */
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
 import type { Guest } from '../../core/guest.js';

@@ -1,3 +1,4 @@
+/** Waiting for a container's sshd: its banner read through the host, while the container still runs. */
 import { connect } from 'node:net';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost } from '../../core/host.js';

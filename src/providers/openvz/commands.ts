@@ -1,11 +1,11 @@
-import type { Limits } from '../../core/targets.js';
-
 /**
  * Argument lists for vzctl(8) and prlctl(8) as OpenVZ 7 / Virtuozzo 7 accept them. Sources:
  * vzctl(8) and vzctl/src/vzctl.c (create options), libvzctl/lib/env_config.c and cpu.c (what
  * 0 and "unlimited" mean), prlctl(8) and prlctl/src/CmdParam.cpp (github.com/OpenVZ).
  * Nothing here runs anything; provider.ts sends these through CommandHost.run().
  */
+import type { Limits } from '../../core/targets.js';
+
 export type OpenvzTool = 'vzctl' | 'prlctl';
 
 /** One container: vzctl addresses it by CTID, prlctl by name. */

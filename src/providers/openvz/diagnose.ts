@@ -1,12 +1,12 @@
-import { ProviderError } from '../../core/errors.js';
-import type { CommandResult } from '../../core/host.js';
-import { fetchTemplateHint } from './host-check.js';
-
 /**
  * Turns what vzctl/prlctl printed on a failed command into the error a user should read.
  * The patterns are the tools' own messages (libvzctl create.c/vztmpl.c, vz-create_prvt,
  * prlctl PrlSrv.cpp); see test/fixtures/openvz/*.transcript for the full outputs.
  */
+import { ProviderError } from '../../core/errors.js';
+import type { CommandResult } from '../../core/host.js';
+import { fetchTemplateHint } from './host-check.js';
+
 export interface FailedCommand {
   host: string;
   argv: readonly string[];

@@ -1,13 +1,13 @@
+/**
+ * What the OpenVZ host has: the tool, the OpenVZ kernel (/proc/vz), its version, its CPUs
+ * and memory (the "no limit" values for prlctl), and which OS templates can make containers.
+ */
 import { PrerequisiteError, ProviderError } from '../../core/errors.js';
 import type { DoctorCheck } from '../../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { OpenvzTool } from './commands.js';
 import { detectTool, probeTool, runIfPresent, type DetectedTool } from './tools.js';
 
-/**
- * What the OpenVZ host has: the tool, the OpenVZ kernel (/proc/vz), its version, its CPUs
- * and memory (the "no limit" values for prlctl), and which OS templates can make containers.
- */
 export const CHECK_PROC_VZ = ['ls', '-d', '/proc/vz'];
 export const CHECK_KERNEL = ['uname', '-r'];
 export const CHECK_CPUS = ['nproc'];

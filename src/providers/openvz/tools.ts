@@ -1,12 +1,12 @@
-import { PrerequisiteError } from '../../core/errors.js';
-import type { CommandHost, CommandResult } from '../../core/host.js';
-import { toolVersion, type OpenvzTool } from './commands.js';
-
 /**
  * Which OpenVZ command-line tool the host has. Legacy OpenVZ (2.6.18/2.6.32 kernels, the
  * 2011 setup) has only vzctl; OpenVZ 7 / Virtuozzo 7 ship vzctl and prlctl. `auto` takes
  * vzctl when present (the tool of the 2011 comparison), else prlctl.
  */
+import { PrerequisiteError } from '../../core/errors.js';
+import type { CommandHost, CommandResult } from '../../core/host.js';
+import { toolVersion, type OpenvzTool } from './commands.js';
+
 export interface DetectedTool {
   tool: OpenvzTool;
   /** First line of `<tool> --version`: "vzctl v.7.0.200" / "prlctl version 7.0.200". */

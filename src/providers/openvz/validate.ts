@@ -1,11 +1,10 @@
-import { InputError } from '../../core/errors.js';
-import type { OpenvzTarget } from '../../core/targets.js';
-
 /**
  * Every value the OpenVZ provider puts into a command line is checked here first. The SSH
  * layer quotes each argument, but vzctl/prlctl and the container's shell see some of them
  * again (config files, hostnames), so only plain shapes get through.
  */
+import { InputError } from '../../core/errors.js';
+import type { OpenvzTarget } from '../../core/targets.js';
 
 /** vzctl(8): "CT ID <= 100 are reserved"; "A numeric ID should not be more than 2147483644". */
 export const CTID_MIN = 101;
