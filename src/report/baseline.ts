@@ -1,6 +1,6 @@
 /** The baseline column of a report, from what the user typed after --baseline. */
 import { InputError } from '../core/errors.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
 
 /**
  * Picks the baseline column from what the user typed after --baseline: a 1-based column number,

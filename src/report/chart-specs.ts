@@ -6,7 +6,7 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { ErrorBar } from './chart-plugins.js';
-import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './comparison.js';
+import { scoreRow, type ReportTable, type ReportCell, type ReportColumn } from './report-table.js';
 import { shortTestName } from '../workloads/unixbench/catalogue.js';
 import { wrapWords } from './format.js';
 

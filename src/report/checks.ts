@@ -1,6 +1,6 @@
 /** Each column's checks and findings (src/results/self-checks.ts), for every report format. */
 import { selfCheckLines } from '../results/self-checks.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
 
 /** Each column's checks and findings (src/results/self-checks.ts), for every report format. */
 export interface ColumnChecks {

@@ -3,7 +3,7 @@
  * else the environment manifests (guest and host) and UnixBench's own system header.
  */
 import type { EnvironmentManifest, ResultDoc } from '../results/model.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
 
 export interface ColumnConditions {
   column: ReportColumn;

@@ -3,7 +3,7 @@
  * percents (one signed convention), confidence levels, a cell with its spread, and the one
  * Markdown escape.
  */
-import type { ReportCell } from './comparison.js';
+import type { ReportCell } from './report-table.js';
 
 /** Index values as UnixBench prints them: one decimal; "-" where there is none. */
 export function formatIndex(x: number | undefined): string {

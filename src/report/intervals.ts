@@ -3,7 +3,7 @@
  * around the geometric mean (the index is a ratio, and its noise is multiplicative).
  */
 import { geometricMeanInterval } from '../analysis/ratio.js';
-import type { Interval } from './comparison.js';
+import type { Interval } from './report-table.js';
 
 export const DEFAULT_CONFIDENCE = 0.95;
 

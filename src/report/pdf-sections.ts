@@ -5,7 +5,7 @@
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import { CHECKS_TITLE } from './checks.js';
 import type { ColumnConditions } from './conditions.js';
-import { EMULATED_MARKER, type ReportTable } from './comparison.js';
+import { EMULATED_MARKER, type ReportTable } from './report-table.js';
 import type { PdfDocument, PdfSection } from './pdf.js';
 import type { ReportText, TextTable } from './table-model.js';
 import { scoreSummary } from './table-model.js';

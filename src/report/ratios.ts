@@ -5,8 +5,8 @@
  *   change of B relative to C  = (B - C) / C  ("LXC is 49.6% above KVM (KVM = 100)")
  *   normalised                 = C / B * 100  (B = 100)
  */
-import type { ReportTable, ReportColumn } from './comparison.js';
-import { sentenceLabel } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
+import { sentenceLabel } from './report-table.js';
 import { percent } from './format.js';
 
 export interface Ratio {

@@ -11,7 +11,7 @@ import { chooseBaseline } from './baseline.js';
 import { verdictPages } from './verdict-pages.js';
 import { renderChartPng, renderChartSvg, DEFAULT_CHART_SIZE, DEFAULT_SVG_SIZE, type ChartSize } from './chart-render.js';
 import { reportCharts, type ChartOptions, type ChartSpec } from './chart-specs.js';
-import { buildReportTable, type ReportTable, type ReportTableOptions } from './comparison.js';
+import { buildReportTable, type ReportTable, type ReportTableOptions } from './report-table.js';
 import { allConditions } from './conditions.js';
 import { analysisInterval } from './intervals.js';
 import { renderPdf, type PdfSection } from './pdf.js';

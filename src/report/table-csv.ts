@@ -3,7 +3,7 @@
  * column and test.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { ReportTable } from './comparison.js';
+import type { ReportTable } from './report-table.js';
 import { formatIndex } from './format.js';
 
 /**

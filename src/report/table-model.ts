@@ -4,8 +4,8 @@
  */
 import { workloadTitle } from '../results/measurements.js';
 import { columnChecks, type ColumnChecks } from './checks.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
-import { scoreRow } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
+import { scoreRow } from './report-table.js';
 import { fmtCell, formatIndex, signedPercent, spreadNote } from './format.js';
 import { normalisedTable, ratioConvention, ratiosFor, type Ratio } from './ratios.js';
 

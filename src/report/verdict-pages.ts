@@ -4,7 +4,7 @@
  * are left out. Each pair is corrected for its own tests (Bonferroni within the pair).
  */
 import { compareGroups, DEFAULT_COMPARE_OPTIONS } from '../analysis/compare.js';
-import type { ReportTable, ReportColumn } from './comparison.js';
+import type { ReportTable, ReportColumn } from './report-table.js';
 import type { PdfSection } from './pdf.js';
 import { verdictSection } from './verdict-section.js';
 

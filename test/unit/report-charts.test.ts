@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderChartPng, renderChartSvg } from '../../src/report/chart-render.js';
 import { indexPerTestChart, indexScoreChart, normalisedChart, reportCharts } from '../../src/report/chart-specs.js';
-import { buildReportTable } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/report-table.js';
 import { emulatedRepetitions, fixtureRunB, reference2011 } from './report-data.js';
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareResultSets } from '../../src/analysis/compare.js';
 import { seededRng } from '../../src/core/random.js';
-import { buildReportTable } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/report-table.js';
 import { flatMedians, syntheticSet } from '../support/synthetic.js';
 
 // One measurement model: the report's table and `compare` print the same central value for the

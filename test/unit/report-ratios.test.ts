@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { chooseBaseline } from '../../src/report/baseline.js';
-import { buildReportTable } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/report-table.js';
 import { signedPercent } from '../../src/report/format.js';
 import { normalisedTable, ratiosFor } from '../../src/report/ratios.js';
 import { buildReportText } from '../../src/report/table-model.js';

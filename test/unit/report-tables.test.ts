@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/results/csv-read.js';
 import { chooseBaseline } from '../../src/report/baseline.js';
-import { buildReportTable } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/report-table.js';
 import { INDEX_SCORE, INDEX_TESTS } from '../../src/workloads/unixbench/catalogue.js';
 import { renderCsv } from '../../src/report/table-csv.js';
 import { renderHtml } from '../../src/report/table-html.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadResultSets } from '../../src/results/load.js';
 import type { ResultDoc, ResultSet } from '../../src/results/model.js';
-import { buildReportTable } from '../../src/report/comparison.js';
+import { buildReportTable } from '../../src/report/report-table.js';
 import { buildReportText } from '../../src/report/table-model.js';
 import { dryRunText } from '../../src/runner/dry-run.js';
 import { unixbenchCommandLines } from '../../src/runner/unixbench-workload.js';
