@@ -6,8 +6,8 @@
 import type { ResultSet } from '../results/model.js';
 import { CHANGE_POINT_METHOD, findChangePoints, type ChangePoint, type ChangePointOptions } from './change-points.js';
 import { MANIFEST_FIELDS } from './manifest-diff.js';
-import { resultMeasurements } from '../results/measurements.js';
-import { copiesText, EMULATED_MARKER } from './groups.js';
+import { resultMeasurements, workloadTitle } from '../results/measurements.js';
+import { copiesText, EMULATED_MARKER, groupKeyOf } from './groups.js';
 
 export interface HistoryPoint {
   run: string;
@@ -63,7 +63,7 @@ const collator = new Intl.Collator('en', { numeric: true });
 
 export function buildHistory(sets: readonly ResultSet[], o: { orderBy: string; changePoints?: Partial<ChangePointOptions>; threshold?: number }): History {
   const key = orderKey(o.orderBy);
-  const bySeries = new Map<string, { column: string; test: string; order: number; kind: string; points: HistoryPoint[] }>();
+  const bySeries = new Map<string, { column: string; version: string; test: string; order: number; kind: string; points: HistoryPoint[] }>();
   for (const set of sets) {
     for (const r of set.results) {
       if (r.status !== 'ok') continue;
@@ -71,14 +71,19 @@ export function buildHistory(sets: readonly ResultSet[], o: { orderBy: string; c
       if (orderValue === undefined) continue;
       for (const m of resultMeasurements(set, r)) {
         if (!m.ok || m.level !== 'run' || !(m.index !== undefined && m.index > 0)) continue;
+        // The analysis's grouping key (groups.ts) without the set: a series runs across sets.
+        const { set: _set, ...key } = groupKeyOf(m);
         const column = `${m.label}, ${copiesText(m.copies)}${m.emulated ? ` (${EMULATED_MARKER})` : ''}`;
-        const k = `${column}\u0000${m.test}`;
-        const s = bySeries.get(k) ?? { column, test: m.test, order: m.order, kind: m.kind, points: [] };
+        const k = JSON.stringify([key, m.test]);
+        const version = `${workloadTitle(m.workload)} ${m.workloadVersion}`;
+        const s = bySeries.get(k) ?? { column, version, test: m.test, order: m.order, kind: m.kind, points: [] };
         s.points.push({ run: set.name, resultId: r.id, startedAt: r.startedAt, orderValue, value: m.index });
         bySeries.set(k, s);
       }
     }
   }
+  // Series of different workload versions are never pooled; their columns say which is which.
+  if (new Set([...bySeries.values()].map((s) => s.version)).size > 1) for (const s of bySeries.values()) s.column += ` [${s.version}]`;
   const options = { alpha: 0.05, permutations: 199, seed: 1, minSize: 2, ...o.changePoints };
   const ordered = [...bySeries.values()].sort((a, b) => a.column.localeCompare(b.column) || (a.kind === b.kind ? a.order - b.order : a.kind === 'score' ? 1 : -1));
   const series: HistorySeries[] = ordered.map(({ column, test, points: raw }) => {

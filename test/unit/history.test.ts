@@ -70,6 +70,23 @@ suite('virtbench history', () => {
     expect(md).toMatch(/\| lxc, 1 copy \| System Benchmarks Index Score \| 16 \| at run-04 \(6\.1\.0-13-amd64\): -5\d\.\d% \[-\d+\.\d%, -\d+\.\d%\] worse, p=0\.0\d\d \| WORSE NOW \|/);
   });
 
+  it('never pools UnixBench versions in one series: a 5.1.3 and a 6.0.0 series, each column saying which', async () => {
+    const dir = join(root, 'versions');
+    const rng = seededRng(31);
+    for (let i = 0; i < 6; i++) {
+      const runId = `run-${String(i + 1).padStart(2, '0')}`;
+      const version = i < 3 ? '5.1.3' : '6.0.0';
+      const run = await createRunDir(dir, runId);
+      for (const doc of syntheticResults(rng, { label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.01, repetitions: 2 }, runId)) {
+        await writeResult(run, { ...doc, workload: { ...doc.workload, version }, unixbench: { ...doc.unixbench!, version }, startedAt: new Date(Date.UTC(2026, 0, 1, i, doc.repetition)).toISOString() });
+      }
+    }
+    const { history: h } = await runHistory({ ...args, inputs: [dir] });
+    const score = h.series.filter((s) => s.test === 'System Benchmarks Index Score');
+    expect(score.map((s) => s.column).sort()).toEqual(['lxc, 1 copy [UnixBench 5.1.3]', 'lxc, 1 copy [UnixBench 6.0.0]']);
+    expect(score.map((s) => s.points.length)).toEqual([6, 6]);
+  });
+
   it('an A/A series has no change point: exit 0', async () => {
     const dir = await series('aa', [1000, 1000, 1000, 1000, 1000, 1000], 22);
     const { history: h, exitCode } = await runHistory({ ...args, inputs: [dir] });
