@@ -10,6 +10,9 @@ import { dirname, join } from 'node:path';
 import { detectableDrop } from '../analysis/calibration.js';
 import { pooledLogSd } from '../analysis/detectable-here.js';
 import { calibrationPath, findColumn, hostFingerprint, readCalibration, sharedHostManifest, type CalibrationFile } from '../analysis/calibration-store.js';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
 import { atomicWriteJson } from '../core/fs.js';
 import { logDifference } from '../analysis/ratio.js';
 import { groupsOf, repetitionSamples } from '../analysis/groups.js';
@@ -65,7 +68,8 @@ export interface RoundsRecord {
   /** The host calibration used, and per ratio the smallest drop detectable with max rounds (null: over 99%). */
   calibration?: { file: string; detectableWithMax: Record<string, number | null> };
   design: SequentialDesign & { budgetMinutes?: number };
-  hosts: Record<string, SequentialState & { stoppedBy: 'decided' | 'max rounds' | 'budget' | 'nothing to compare' }>;
+  /** stoppedBy 'going on': another round was asked for (what a run interrupted there leaves). */
+  hosts: Record<string, SequentialState & { stoppedBy: 'decided' | 'max rounds' | 'budget' | 'nothing to compare' | 'going on' }>;
 }
 
 /**
@@ -111,7 +115,7 @@ export function adaptiveRounds(o: {
     const perRound = elapsedMin / Math.max(1, round);
     const overBudget = o.adaptive.budgetMinutes !== undefined && elapsedMin + perRound > o.adaptive.budgetMinutes;
     const more = !state.stop && !overBudget;
-    const stoppedBy = state.undecided === 0 ? 'decided' : state.stop ? 'max rounds' : 'budget';
+    const stoppedBy = state.undecided === 0 ? 'decided' : state.stop ? 'max rounds' : more ? 'going on' : 'budget';
     record.hosts[host] = { ...state, stoppedBy };
     await atomicWriteJson(join(o.runDir, ROUNDS_FILE), record);
     let message = state.message;
@@ -129,4 +133,44 @@ export function adaptiveRounds(o: {
     o.emit(host, round, message, more);
     return more;
   };
+}
+
+const roundsFileSchema = z.looseObject({
+  design: z.looseObject({ max: z.number().int().positive() }),
+  hosts: z.record(
+    z.string(),
+    z.looseObject({
+      round: z.number().int().nonnegative(),
+      undecided: z.number().int().nonnegative(),
+      stoppedBy: z.string(),
+      ratios: z.array(z.looseObject({ name: z.string(), decided: z.boolean(), roundsToDecide: z.number().optional() })),
+    }),
+  ),
+});
+
+/**
+ * For the report: where adaptive repetitions stopped with tests undecided (max rounds or the
+ * budget), and about how many rounds in all would probably decide each. None without rounds.json.
+ */
+export async function roundsNotes(runDir: string): Promise<string[]> {
+  const file = join(runDir, ROUNDS_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  let parsed: z.infer<typeof roundsFileSchema>;
+  try {
+    parsed = roundsFileSchema.parse(JSON.parse(text));
+  } catch (e) {
+    throw new InputError('ROUNDS_INVALID', `${ROUNDS_FILE} is damaged: ${(e as Error).message.split('\n')[0]}`, { location: { file }, hint: 'it is rewritten after every round; a resumed run writes it again' });
+  }
+  const notes: string[] = [];
+  for (const [host, h] of Object.entries(parsed.hosts)) {
+    if (h.undecided === 0 || (h.stoppedBy !== 'max rounds' && h.stoppedBy !== 'budget')) continue;
+    const left = h.ratios.filter((r) => !r.decided).map((r) => `${r.name}: ${r.roundsToDecide !== undefined ? `about ${r.roundsToDecide} rounds in all` : 'more than 100 rounds'}`);
+    notes.push(`adaptive repetitions on ${host} stopped by the ${h.stoppedBy === 'budget' ? 'time budget' : 'maximum of rounds'} after ${h.round} rounds with ${h.undecided} test(s) undecided; would probably decide them: ${left.join('; ')}`);
+  }
+  return notes;
 }

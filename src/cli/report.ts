@@ -5,6 +5,7 @@
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadResultSets } from '../results/load.js';
+import { roundsNotes } from './adaptive-rounds.js';
 import type { ResultSet } from '../results/model.js';
 import { parseFormats, renderReport, REPORT_FORMATS } from '../report/render.js';
 
@@ -35,8 +36,13 @@ export const reportCommand: CommandModule<{ debug: boolean }, ReportArgs> = {
   handler: async (args) => {
     const formats = parseFormats(args.formats);
     const sets: ResultSet[] = [];
-    for (const input of args.input) sets.push(...(await loadResultSets(input)));
+    const notes: string[] = [];
+    for (const input of args.input) {
+      sets.push(...(await loadResultSets(input)));
+      notes.push(...(await roundsNotes(input)));
+    }
     const out = await renderReport(sets, {
+      notes,
       outDir: args.out,
       formats,
       colour: !!process.stdout.isTTY,

@@ -26,7 +26,7 @@ import { unixbenchWorkload, unixbenchCommandLines } from '../runner/unixbench-wo
 import type { RunnerWorkload } from '../runner/workload-port.js';
 import { loadSuite } from '../suite/load.js';
 import { adaptiveRepetitionsSchema, durationMinutes } from '../suite/schema.js';
-import { adaptiveRounds } from './adaptive-rounds.js';
+import { adaptiveRounds, roundsNotes } from './adaptive-rounds.js';
 import type { RunPlan } from '../suite/plan.js';
 import { estimateRunSeconds } from '../runner/progress/plan-estimate.js';
 import { learnedDurations } from '../runner/progress/learned.js';
@@ -175,7 +175,7 @@ export async function runMain(args: RunArgs, o: { plan?: RunPlan } = {}): Promis
     if (args.report && summary.ok > 0 && workload.name === 'unixbench' && summary.outcome !== 'interrupted') {
       const outDir = resolve(args.reports, s.runId);
       try {
-        const out = await renderReport(await loadResultSets(run.runDir), { outDir, colour: !args.json && !!process.stdout.isTTY });
+        const out = await renderReport(await loadResultSets(run.runDir), { outDir, colour: !args.json && !!process.stdout.isTTY, notes: await roundsNotes(run.runDir) });
         if (out.terminal && !args.json) process.stdout.write(out.terminal);
         report = { dir: outDir, files: out.files.map((f) => relative(process.cwd(), f)) };
       } catch (e) {

@@ -49,6 +49,8 @@ export interface ReportOptions {
   verdicts?: boolean;
   /** Fixed date for reproducible output; default now. */
   generatedAt?: string;
+  /** Notes from outside the results (e.g. where adaptive repetitions stopped), added to the table's. */
+  notes?: string[];
 }
 
 export interface ReportOutput {
@@ -107,6 +109,7 @@ async function renderInto(sets: ResultSet[], opts: ReportOptions, write: (name: 
 
   const interval = opts.comparison?.interval ?? (opts.intervals === false ? undefined : (v: number[]) => analysisInterval(v));
   const cmp = await time('comparison', () => buildReportTable(sets, { ...opts.comparison, ...(interval ? { interval } : {}) }));
+  cmp.notes.push(...(opts.notes ?? []));
   const baseline = chooseBaseline(cmp, opts.baseline);
   const text = buildReportText(cmp, baseline);
   const conditions = allConditions(cmp);

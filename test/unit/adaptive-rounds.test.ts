@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
-import { adaptiveRounds, ROUNDS_FILE } from '../../src/cli/adaptive-rounds.js';
+import { adaptiveRounds, ROUNDS_FILE, roundsNotes } from '../../src/cli/adaptive-rounds.js';
+import { renderReport } from '../../src/report/render.js';
+import { loadResultSets } from '../../src/results/load.js';
 import { withRoundOptions } from '../../src/cli/run.js';
 import { seededRng } from '../../src/core/random.js';
 import { writeResult } from '../../src/results/run-dir.js';
@@ -98,5 +100,11 @@ suite('adaptive repetitions: the decision after each round (synthetic results in
     const last = await runWith('noisy-max', 970, 0.02, 6);
     expect(last.more).toBe(false);
     expect(last.said[0]).toMatch(/stopped by the maximum of 6 rounds\. Would probably decide: new, 1 copy vs old, 1 copy: Dhrystone 2 using register variables: (about \d+ rounds in all|more than 100 rounds)/);
+    // The report says it too (from rounds.json), in every format that shows the notes.
+    const notes = await roundsNotes(last.dir);
+    expect(notes[0]).toMatch(/^adaptive repetitions on local stopped by the maximum of rounds after 6 rounds with 1[0-3] test\(s\) undecided; would probably decide them: new, 1 copy vs old, 1 copy: Dhrystone/);
+    const report = await renderReport(await loadResultSets(last.dir), { outDir: join(root, 'report-noisy'), formats: ['terminal', 'md'], notes });
+    expect(report.terminal).toContain('adaptive repetitions on local stopped by the maximum of rounds');
+    expect(await roundsNotes(r.dir)).toEqual([]);
   });
 });

@@ -74,6 +74,9 @@ suite('estimates that learn from earlier runs here', () => {
     st.steps['lxc-r2'].wallSeconds = 70;
     await writeFile(join(root, 'real-1', 'run.json'), JSON.stringify(st));
     expect((await learnedDurations(root, lxcPlan)).seconds.get('lxc')).toBe(75);
+    // The same name with another CPU quota is another target: nothing learned from it.
+    const limited = parseSuite('workload: { unixbench: { iterations: 1, copies: [1], tests: [dhry2reg, syscall] } }\nrepetitions: 2\ntargets:\n  - { name: lxc, method: lxc, limits: { cpuQuota: 0.1 } }\n', '/tmp/vb-learned-lxc.yaml');
+    expect((await learnedDurations(root, limited)).runs).toBe(0);
   });
 
   it('the live "about X left" uses learned durations too, and says when it is only a first guess', () => {

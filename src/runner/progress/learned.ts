@@ -1,6 +1,6 @@
 /**
  * Estimates that learn: what each step cost the wall time of earlier runs in the same results
- * folder, for the same target (name and method) and the same workload options, and what a run
+ * folder, for the same target (name and the same spec: method, limits, image) and the same workload options, and what a run
  * spends after its last step. Their medians replace the first guess (a prior per method plus the
  * workload's own estimate) when there is at least one earlier run.
  *
@@ -111,7 +111,8 @@ export async function learnedDurations(resultsDir: string, plan: RunPlan, exclud
     for (const { target, cost } of steps) {
       const then = st.plan.targets.find((t) => t.spec.name === target);
       const now = plan.targets.find((t) => t.spec.name === target);
-      if (!then || !now || then.spec.method !== now.spec.method) continue;
+      // The same target: method, limits, image, network (a halved CPU quota is another target).
+      if (!then || !now || JSON.stringify(then.spec) !== JSON.stringify(now.spec)) continue;
       samples.set(target, [...(samples.get(target) ?? []), cost]);
       used = true;
     }
