@@ -20,7 +20,7 @@ const CI_RUN = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
 /** Programs from Debian's Essential: yes packages (coreutils, util-linux, mount, findutils, tar, dash, bash, dpkg): on every Debian. */
 const ESSENTIAL = new Set([
   'sh', 'bash', 'cat', 'chmod', 'chown', 'cp', 'id', 'ln', 'ls', 'mkdir', 'mv', 'nproc', 'rm', 'test', 'true', 'truncate',
-  'timeout', 'chroot', 'find', 'umount', 'mount', 'taskset', 'tar', 'dpkg-query', 'which', 'partx', 'losetup', 'rmdir', 'mktemp',
+  'timeout', 'chroot', 'find', 'umount', 'mount', 'taskset', 'tar', 'dpkg-query', 'which', 'partx', 'losetup', 'rmdir', 'mktemp', 'tail',
 ]);
 
 /** Names in dry-run plans that stand for what the code does itself, and doctor's optional probe. */

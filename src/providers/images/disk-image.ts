@@ -13,7 +13,8 @@ import type { ProgressSink } from '../../core/progress.js';
 import { cacheDir } from '../../core/paths.js';
 import type { DebianImageSpec } from '../../core/targets.js';
 import { diskImageFiles, stageImageRoot } from './disk-image-files.js';
-import { buildRootfs, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
+import { REMOTE_CACHE_DIR, requireTool, ROOTFS_BASE_PACKAGES, rootfsKey, type RootfsSpec } from './rootfs.js';
+import { rootfsOnHost } from './rootfs-remote.js';
 
 /** Bump when the image recipe (files, layout) changes. */
 export const DISK_IMAGE_RECIPE_VERSION = 1;
@@ -83,14 +84,19 @@ export function diskImageKey(spec: DiskImageSpec): string {
   return `kvm-${spec.release}-${spec.arch}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
-export function diskImageDir(key: string): string {
-  return posix.join(cacheDir(), 'images', key);
+/** The images folder of `host`'s cache (this machine's when absent). */
+export function imagesRoot(host?: CommandHost): string {
+  return posix.join(!host || host.isLocal ? cacheDir() : REMOTE_CACHE_DIR, 'images');
+}
+
+export function diskImageDir(key: string, host?: CommandHost): string {
+  return posix.join(imagesRoot(host), key);
 }
 
 /** The image's files when it is cached already (no build). */
 export async function cachedDiskImage(host: CommandHost, spec: DiskImageSpec): Promise<DiskImage | undefined> {
   const key = diskImageKey(spec);
-  const dir = diskImageDir(key);
+  const dir = diskImageDir(key, host);
   const m = await host.readFile(posix.join(dir, 'manifest.json')).then((b) => JSON.parse(b.toString('utf8')) as DiskImageManifest, () => undefined);
   if (!m) return undefined;
   return { key, dir, base: posix.join(dir, 'base.qcow2'), baseSizeGiB: m.spec.baseSizeGiB, kernel: posix.join(dir, 'vmlinuz'), initrd: posix.join(dir, 'initrd.img'), kernelRelease: m.kernelRelease, built: false };
@@ -116,7 +122,7 @@ export function planDiskImage(hostName: string, spec: DiskImageSpec): PlannedCom
 export async function buildDiskImage(host: CommandHost, spec: DiskImageSpec, progress: ProgressSink, signal?: AbortSignal): Promise<DiskImage> {
   const key = diskImageKey(spec);
   const size = baseSize(spec);
-  const dir = diskImageDir(key);
+  const dir = diskImageDir(key, host);
   const subject = `image ${key}`;
   const cached = await cachedDiskImage(host, spec);
   if (cached) {
@@ -126,8 +132,9 @@ export async function buildDiskImage(host: CommandHost, spec: DiskImageSpec, pro
   for (const [tool, fix] of [['mkfs.ext4', 'apt-get install e2fsprogs'], ['qemu-img', 'apt-get install qemu-utils']] as const) await requireTool(host, tool, fix);
   const started = Date.now();
   const rspec = rootfsSpecFor(spec);
-  const rootfs = await buildRootfs(host, rspec, progress, signal);
-  const imagesDir = posix.join(cacheDir(), 'images');
+  // On a remote host: its cached rootfs, else this machine's uploaded, else debootstrap there.
+  const rootfs = await rootfsOnHost(host, rspec, progress, signal);
+  const imagesDir = imagesRoot(host);
   const tmp = posix.join(imagesDir, `.build-${key}-${process.pid}`);
   const stage = posix.join(tmp, 'stage');
   const raw = posix.join(tmp, 'base.raw');

@@ -37,6 +37,27 @@ export async function rootfsOnHost(host: CommandHost, spec: RootfsSpec, progress
 }
 
 /**
+ * Copy the tree at localDir into remoteDir on `host` (which exists): tar with numeric owners,
+ * permissions and xattrs piped into tar there over the SSH connection.
+ */
+export async function pipeTree(host: CommandHost, localDir: string, remoteDir: string, signal?: AbortSignal): Promise<void> {
+  // node's own spawn: its stdout stays paused until piped, so not a byte is lost before the SSH channel opens.
+  const tar = spawn('tar', ['-C', localDir, '--numeric-owner', '--xattrs', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  let tarErr = '';
+  tar.stderr.on('data', (d: Buffer) => (tarErr = (tarErr + d.toString('utf8')).slice(-2000)));
+  const sent = new Promise<number | string>((resolve) => {
+    tar.once('error', (e) => resolve(e.message));
+    tar.once('close', (code, sig) => resolve(code ?? sig ?? 'killed'));
+  });
+  const [remote, tarExit] = await Promise.all([
+    host.run(['tar', '-C', remoteDir, '--numeric-owner', '--xattrs', '-xpf', '-'], { inputStream: tar.stdout, allowFailure: true, timeoutMs: 60 * 60_000, signal }),
+    sent,
+  ]);
+  if (tarExit !== 0) throw new ProviderError('IMAGE_UPLOAD', `tar of ${localDir} exited ${tarExit}: ${tarErr.trim().slice(-500)}`, { hint: 'check that the cached copy here is readable' });
+  if (remote.exitCode !== 0) throw new ProviderError('IMAGE_UPLOAD', `unpacking into ${remoteDir} on ${host.name} failed (exit ${remote.exitCode}): ${remote.stderr.trim().slice(-500)}`, { hint: `check free space on ${host.name}` });
+}
+
+/**
  * Copy this machine's cached rootfs into the remote cache: tar (numeric owners, permissions,
  * xattrs) piped into tar on the remote host, into a temporary folder renamed into place only
  * when complete, so the remote cache never holds half a tree.
@@ -49,20 +70,7 @@ export async function uploadRootfs(host: CommandHost, local: BuiltRootfs, progre
   progress({ subject: local.key, step: 'image', message: `uploading the rootfs cached here (${local.path}) to ${host.name}:${entry}` });
   await host.run(['mkdir', '-p', posix.join(tmp, 'root')]);
   try {
-    // node's own spawn: its stdout stays paused until piped, so not a byte is lost before the SSH channel opens.
-    const tar = spawn('tar', ['-C', local.path, '--numeric-owner', '--xattrs', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let tarErr = '';
-    tar.stderr.on('data', (d: Buffer) => (tarErr = (tarErr + d.toString('utf8')).slice(-2000)));
-    const sent = new Promise<number | string>((resolve) => {
-      tar.once('error', (e) => resolve(e.message));
-      tar.once('close', (code, sig) => resolve(code ?? sig ?? 'killed'));
-    });
-    const [remote, tarExit] = await Promise.all([
-      host.run(['tar', '-C', posix.join(tmp, 'root'), '--numeric-owner', '--xattrs', '-xpf', '-'], { inputStream: tar.stdout, allowFailure: true, timeoutMs: 60 * 60_000, signal }),
-      sent,
-    ]);
-    if (tarExit !== 0) throw new ProviderError('ROOTFS_UPLOAD', `tar of ${local.path} exited ${tarExit}: ${tarErr.trim().slice(-500)}`, { hint: 'check that the cached rootfs here is readable' });
-    if (remote.exitCode !== 0) throw new ProviderError('ROOTFS_UPLOAD', `unpacking on ${host.name} failed (exit ${remote.exitCode}): ${remote.stderr.trim().slice(-500)}`, { hint: `check free space in ${cacheRoot} on ${host.name}` });
+    await pipeTree(host, local.path, posix.join(tmp, 'root'), signal);
     const uploadSeconds = (Date.now() - started) / 1000;
     const manifest = JSON.parse(await readFile(posix.join(posix.dirname(local.path), 'manifest.json'), 'utf8')) as Record<string, unknown>;
     await host.writeFile(posix.join(tmp, 'manifest.json'), JSON.stringify({ ...manifest, uploadedAt: new Date().toISOString(), uploadSeconds }, null, 2) + '\n');

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, ProviderError } from '../../core/errors.js';
 import type { ProgressSink } from '../../core/progress.js';
+import type { KvmMachine } from './machine.js';
 import { isOurQemu } from './process.js';
 import type { QmpClient } from './qmp.js';
 
@@ -33,6 +34,8 @@ export interface BootWatchOptions {
   progress: ProgressSink;
   signal?: AbortSignal;
   pollMs?: number;
+  /** Where QEMU runs (default: this machine). */
+  machine?: Pick<KvmMachine, 'readTail' | 'isOurQemu'>;
 }
 
 const DEAD_STATES: Record<string, BootFailureReason> = {
@@ -50,7 +53,7 @@ export async function watchBoot(o: BootWatchOptions): Promise<number> {
   const tail = () => consoleTail(consoleText);
   for (;;) {
     if (o.signal?.aborted) throw new InterruptedError(`${o.subject}: boot interrupted`);
-    const text = await readTail(o.consoleLog);
+    const text = o.machine ? await o.machine.readTail(o.consoleLog, 65536) : await readTail(o.consoleLog);
     if (text.length !== consoleText.length) {
       consoleText = text;
       lastGrowth = Date.now();
@@ -60,7 +63,7 @@ export async function watchBoot(o: BootWatchOptions): Promise<number> {
     if (/KVM internal error|emulation failure/.test(consoleText)) {
       throw new BootFailure('internal-error', `${o.subject}: KVM internal error (emulation failure) after ${elapsed.toFixed(1)} s`, tail(), 'KVM on this host cannot run this guest kernel; use accel: tcg or auto');
     }
-    if (!(await isOurQemu(o.pid, o.pidFile))) {
+    if (!(await (o.machine ? o.machine.isOurQemu(o.pid, o.pidFile) : isOurQemu(o.pid, o.pidFile)))) {
       throw new BootFailure('exited', `${o.subject}: QEMU (PID ${o.pid}) exited during boot after ${elapsed.toFixed(1)} s`, tail(), 'the guest panicked or QEMU crashed; read the console log');
     }
     const status = await o.qmp.queryStatus().catch(() => undefined);
@@ -85,13 +88,13 @@ export async function watchBoot(o: BootWatchOptions): Promise<number> {
   }
 }
 
-/** The last 64 KiB of the console log (enough for progress and error markers). */
-async function readTail(path: string): Promise<string> {
+/** The last `bytes` of a local file, '' when it does not exist (64 KiB of console: enough for progress and error markers). */
+export async function readTail(path: string, bytes = 65536): Promise<string> {
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return '';
   try {
     const { size } = await fh.stat();
-    const len = Math.min(size, 65536);
+    const len = Math.min(size, bytes);
     const buf = Buffer.alloc(len);
     await fh.read(buf, 0, len, size - len);
     return buf.toString('utf8');

@@ -3,14 +3,13 @@
  * crash of the harness leaves something `guests destroy` can find), and watch it until sshd
  * answers. The caller cleans up on failure (stopGuest) and may retry under TCG.
  */
-import { writeFile } from 'node:fs/promises';
 import type { ProgressSink } from '../../core/progress.js';
 import { recordOwned } from '../ownership.js';
-import { sshBannerSeen, watchBoot } from './boot-watch.js';
+import { watchBoot } from './boot-watch.js';
 import { qemuArgv, type QemuLaunch } from './command-line.js';
 import type { KvmHandle } from './lifecycle.js';
-import { startQemu } from './process.js';
-import { QmpClient } from './qmp.js';
+import type { KvmMachine } from './machine.js';
+import type { QmpClient } from './qmp.js';
 
 export interface BootAttempt {
   launch: QemuLaunch;
@@ -21,6 +20,8 @@ export interface BootAttempt {
   stallMs: number;
   progress: ProgressSink;
   signal?: AbortSignal;
+  /** Where QEMU runs; its ownership record lives on the same host. */
+  machine: KvmMachine;
 }
 
 export interface Booted {
@@ -33,12 +34,13 @@ export interface Booted {
 
 export async function bootOnce(a: BootAttempt): Promise<Booted> {
   const argv = qemuArgv(a.launch);
-  await Promise.all([writeFile(a.launch.consoleLog, ''), writeFile(a.launch.factsLog, '')]);
+  const m = a.machine;
+  await Promise.all([m.writeText(a.launch.consoleLog, ''), m.writeText(a.launch.factsLog, '')]);
   a.progress({ subject: a.launch.name, step: 'provision', message: `starting QEMU (${a.launch.accel}, ${a.launch.cpus} vCPU, ${a.launch.memoryMiB} MiB)` });
-  const pid = await startQemu(argv, a.launch.pidFile, a.handle.stderrLog);
+  const pid = await m.startQemu(argv, a.launch.pidFile, a.handle.stderrLog);
   a.handle.pid = pid;
-  await recordOwned({ kind: 'guest', method: 'kvm', key: a.handle.ownershipKey, runId: a.runId, name: a.launch.name, handle: a.handle });
-  const qmp = await QmpClient.connect(a.launch.qmpSocket);
+  await recordOwned({ kind: 'guest', method: 'kvm', key: a.handle.ownershipKey, runId: a.runId, name: a.launch.name, handle: a.handle }, m.host);
+  const qmp = await m.qmp(a.launch.qmpSocket);
   try {
     const seconds = await watchBoot({
       subject: a.launch.name,
@@ -46,7 +48,9 @@ export async function bootOnce(a: BootAttempt): Promise<Booted> {
       pid,
       pidFile: a.launch.pidFile,
       consoleLog: a.launch.consoleLog,
-      ready: () => sshBannerSeen(a.ssh.host, a.ssh.port),
+      ready: () => m.sshBanner(a.ssh.host, a.ssh.port),
+      machine: m,
+      pollMs: m.pollMs,
       deadlineMs: a.deadlineMs,
       stallMs: a.stallMs,
       progress: a.progress,

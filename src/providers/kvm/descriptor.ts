@@ -86,7 +86,7 @@ export const kvmDescriptor: ProviderDescriptor<KvmTarget, KvmSuiteTarget> = {
   overheadSeconds: (spec) => (spec.accel !== 'kvm' ? 600 : 120),
   placement: {
     local: { ok: true },
-    remote: { ok: false, why: 'KVM guests run on this machine only for now (QEMU is started, watched and stopped here)' },
+    remote: { ok: true },
   },
   createProvider: () => new KvmProvider(),
   async destroyFromRecord(g, ctx) {

@@ -15,11 +15,18 @@ import { parseMeminfo } from './preflight.js';
 export async function kvmDoctor(host: CommandHost, probeDeadlineMs: number): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = await packageChecks(host, 'kvm', 'kvm');
   const haveQemu = out.every((c) => c.ok);
-  const devKvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+  const remote = !host.isLocal;
+  const devKvm = remote
+    ? (await host.run(['test', '-r', '/dev/kvm', '-a', '-w', '/dev/kvm'], { allowFailure: true })).exitCode === 0
+    : await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
   out.push({ provider: 'kvm', what: '/dev/kvm (accel: kvm only)', ok: devKvm, detail: devKvm ? 'present and read-write (this alone does not prove KVM works)' : 'missing or not accessible', ...(devKvm ? {} : { fix: 'load kvm_intel or kvm_amd and check permissions; without it guests run under TCG (emulated)' }) });
-  const mem = parseMeminfo(await readFile('/proc/meminfo', 'utf8'));
+  const mem = parseMeminfo(remote ? (await host.run(['cat', '/proc/meminfo'])).stdout : await readFile('/proc/meminfo', 'utf8'));
   out.push({ provider: 'kvm', what: 'memory available', ok: (mem.MemAvailable ?? 0) > 512 * 1024, detail: `${Math.floor((mem.MemAvailable ?? 0) / 1024)} MiB MemAvailable` });
   if (!haveQemu || !devKvm) return out;
+  if (remote) {
+    out.push({ provider: 'kvm', what: 'KVM boots a guest kernel (accel: kvm only)', ok: true, detail: `not probed on a remote host: accel auto uses KVM there and falls back to TCG (marked emulated) when the guest does not boot under it` });
+    return out;
+  }
   const kernel = await anyCachedKernel();
   if (!kernel) {
     out.push({ provider: 'kvm', what: 'KVM boots a guest kernel (accel: kvm only)', ok: false, detail: 'not probed: no cached KVM disk image (its kernel is the probe kernel)', fix: 'provision a kvm target once (the image is built and cached), then run doctor again' });

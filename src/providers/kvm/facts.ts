@@ -3,7 +3,6 @@
  * really used (and why), and what the guest sees from inside (its kernel, CPU model, virtio
  * drivers), taken from the report the image writes to its second serial port at boot.
  */
-import { readFile } from 'node:fs/promises';
 import { droppedOptionLines } from './legacy-options.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandHost } from '../../core/host.js';
@@ -19,10 +18,10 @@ export async function qemuVersion(host: CommandHost): Promise<string> {
 }
 
 /** Wait (briefly) for the guest's facts report; undefined when the image does not write one. */
-export async function readGuestReport(factsLog: string, waitMs: number, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
+export async function readGuestReport(read: () => Promise<string>, waitMs: number, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const report = parseFactsReport(await readFile(factsLog, 'utf8').catch(() => ''));
+    const report = parseFactsReport(await read().catch(() => ''));
     if (report || Date.now() >= deadline || signal?.aborted) return report;
     await sleep(250);
   }

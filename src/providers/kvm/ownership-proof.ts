@@ -5,11 +5,11 @@
  * tap name that is the one derived from the run and guest. QEMU itself is killed only when its
  * /proc/<pid>/cmdline names the handle's pid file (process.ts: isOurQemu).
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { isSafeName } from '../../core/contained.js';
 import { ProviderError } from '../../core/errors.js';
+import type { KvmMachine } from './machine.js';
 import { tapName } from './network.js';
 
 export const KVM_MARKER = 'virtbench-owner.json';
@@ -34,8 +34,8 @@ const handleSchema = z.looseObject({
 
 export type ProvenHandle = z.infer<typeof handleSchema>;
 
-export async function writeKvmMarker(workDir: string, ownershipKey: string): Promise<void> {
-  await writeFile(posix.join(workDir, KVM_MARKER), JSON.stringify({ key: ownershipKey, pid: process.pid, createdAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
+export async function writeKvmMarker(m: KvmMachine, workDir: string, ownershipKey: string): Promise<void> {
+  await m.writeText(posix.join(workDir, KVM_MARKER), JSON.stringify({ key: ownershipKey, pid: process.pid, createdAt: new Date().toISOString() }) + '\n', 0o600);
 }
 
 export interface KvmProof {
@@ -47,7 +47,7 @@ export interface KvmProof {
 }
 
 /** Checks a handle; throws ProviderError (KVM_NOT_OURS) when it names anything that is not provably the guest's own. */
-export async function proveKvmHandle(raw: Record<string, unknown>): Promise<KvmProof> {
+export async function proveKvmHandle(m: KvmMachine, raw: Record<string, unknown>): Promise<KvmProof> {
   const r = handleSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -70,8 +70,7 @@ export async function proveKvmHandle(raw: Record<string, unknown>): Promise<KvmP
   if (h.tap !== undefined && h.tap !== tapName(runId, h.name)) {
     throw new ProviderError('KVM_NOT_OURS', `KVM handle of ${h.name}: tap ${JSON.stringify(h.tap)} is not the one virtbench names for it (${tapName(runId, h.name)}); nothing destroyed`, { hint: 'the record was edited: check the interface by hand' });
   }
-  const exists = await stat(h.workDir).then(() => true, () => false);
-  if (!exists) return { handle: h, filesOurs: false, nothingOnDisk: true };
-  const marker = await readFile(posix.join(h.workDir, KVM_MARKER), 'utf8').then((t) => JSON.parse(t) as { key?: unknown }, () => undefined);
+  if (!(await m.exists(h.workDir))) return { handle: h, filesOurs: false, nothingOnDisk: true };
+  const marker = await m.readText(posix.join(h.workDir, KVM_MARKER)).then((t) => JSON.parse(t) as { key?: unknown }).catch(() => undefined);
   return { handle: h, filesOurs: marker?.key === h.ownershipKey, nothingOnDisk: false };
 }

@@ -5,14 +5,14 @@
  * accel auto uses KVM only if a real probe boot works and otherwise falls back to TCG, loudly;
  * a guest run under TCG is marked emulated.
  */
-import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InterruptedError, ProviderError } from '../../core/errors.js';
 import type { Guest } from '../../core/guest.js';
 import type { ProvisionContext, Provider, DoctorCheck } from '../../core/provider.js';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { KvmTarget } from '../../core/targets.js';
-import { buildDiskImage, cachedDiskImage, planDiskImage, type DiskImage, type DiskImageSpec } from '../images/disk-image.js';
+import { cachedDiskImage, planDiskImage, type DiskImage, type DiskImageSpec } from '../images/disk-image.js';
+import { diskImageOnHost, planDiskImageUpload } from '../images/disk-image-remote.js';
 import { makeSeedDisk, planSeedDisk } from '../images/seed-disk.js';
 import { recordOwned } from '../ownership.js';
 import { writeKvmMarker } from './ownership-proof.js';
@@ -24,8 +24,10 @@ import { kvmDoctor } from './doctor.js';
 import { kvmFacts, qemuVersion, readGuestReport } from './facts.js';
 import { pinVcpus, stopCommands, stopGuest, type KvmHandle } from './lifecycle.js';
 import { createTap, guestNetworkConfig, planTap, tapCommands, USER_NET } from './network.js';
-import { checkMemory, checkPortFree, checkReadableFile, checkSocketPath, hugetlbfsMount } from './preflight.js';
-import { freeLoopbackPort } from '../../hosts/ports.js';
+import { checkSocketPath } from './preflight.js';
+import { jumpThrough } from '../reach.js';
+import { kvmMachineFor } from './machine-for.js';
+import { hostPreflight, remoteAccel, remoteWorkDir } from './remote-host.js';
 import { silentProgress, type ProgressSink } from '../../core/progress.js';
 
 export interface KvmProviderOptions {
@@ -60,48 +62,43 @@ export class KvmProvider implements Provider<KvmTarget> {
     const h = ctx.host.name;
     const imageSpec = this.imageSpec(spec);
     const image = (await cachedDiskImage(ctx.host, imageSpec)) ?? this.plannedImage(imageSpec);
-    const out: PlannedCommand[] = image.built ? planDiskImage(h, imageSpec) : [];
-    const files = this.files(spec, ctx);
+    const out: PlannedCommand[] = image.built ? [...(ctx.host.isLocal ? [] : planDiskImageUpload(ctx.host, imageSpec)), ...planDiskImage(h, imageSpec)] : [];
+    const workDir = ctx.host.isLocal ? ctx.workDir : remoteWorkDir(ctx.runId, spec.name);
+    const files = this.files(workDir);
     const tap = planTap(spec, ctx.runId);
     const launch = this.launch(spec, image, files, spec.accel === 'tcg' ? 'tcg' : 'kvm', tap ? { mode: 'tap', ifname: tap.ifname } : { mode: 'user', sshPort: this.o.sshPort ?? 0 });
     const size = Math.max(spec.disk.sizeGiB, image.baseSizeGiB);
     if (spec.accel === 'auto') out.push({ host: h, argv: ['qemu-system-x86_64', '-accel', 'kvm', '-cpu', 'host', '-kernel', launch.kernel, '-append', 'console=ttyS0 panic=-1 rdinit=/bin/false', '...'], purpose: 'probe: does KVM really boot a kernel here? (else -accel tcg,thread=multi -cpu max, marked emulated)' });
     out.push({ host: h, argv: ['qemu-img', 'create', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`], purpose: 'copy-on-write overlay for this guest' });
-    out.push(...planSeedDisk(h, ctx.workDir));
+    out.push(...planSeedDisk(h, workDir));
     if (tap) out.push(...tapCommands(h, tap));
     out.push({ host: h, argv: qemuArgv(launch).map((a) => a.replace('127.0.0.1:0-', '127.0.0.1:<free port>-')), purpose: 'start the guest (daemonized, QMP, console log)' });
-    out.push(...stopCommands(h, { ...files, seed: posix.join(ctx.workDir, 'seed.img'), tap: tap?.ifname }));
+    out.push(...stopCommands(h, { ...files, seed: posix.join(workDir, 'seed.img'), tap: tap?.ifname }));
     return out;
   }
 
   async provision(spec: KvmTarget, ctx: ProvisionContext): Promise<Guest> {
     validateKvmTarget(spec);
-    if (!ctx.host.isLocal) {
-      throw new ProviderError('KVM_REMOTE_UNSUPPORTED', `target '${spec.name}': KVM guests run on this machine only for now (host ${ctx.host.name})`, { hint: 'run virtbench on the KVM host itself', location: { field: 'host' } });
-    }
-    if (spec.kernel) {
-      await checkReadableFile(spec.kernel.path, 'kernel.path', 'guest kernel');
-      if (spec.kernel.initrd) await checkReadableFile(spec.kernel.initrd, 'kernel.initrd', 'guest initrd');
-    }
-    await checkMemory(spec.name, spec.memoryMiB, spec.hugepages);
-    const hugepagesPath = spec.hugepages ? await hugetlbfsMount() : undefined;
-    if (this.o.sshPort !== undefined && spec.net.mode === 'user') await checkPortFree(this.o.sshPort);
-    const image = await buildDiskImage(ctx.host, this.imageSpec(spec), ctx.progress, ctx.signal);
-    const choice = await this.chooseAccel(spec, image, ctx);
+    const m = kvmMachineFor(ctx.host);
+    const { hugepagesPath } = await hostPreflight(ctx.host, spec, this.o.sshPort);
+    const image = await diskImageOnHost(ctx.host, this.imageSpec(spec), ctx.progress, ctx.signal);
+    const choice = ctx.host.isLocal ? await this.chooseAccel(spec, image, ctx) : await remoteAccel(ctx.host, spec, ctx.progress);
 
-    await mkdir(ctx.workDir, { recursive: true });
-    await writeKvmMarker(ctx.workDir, `${ctx.runId}--${spec.name}`);
-    const files = this.files(spec, ctx);
+    // On a remote host the guest's files live there, in a folder of its own.
+    const workDir = ctx.host.isLocal ? ctx.workDir : remoteWorkDir(ctx.runId, spec.name);
+    await m.mkdir(workDir);
+    await writeKvmMarker(m, workDir, `${ctx.runId}--${spec.name}`);
+    const files = this.files(workDir);
     checkSocketPath(files.qmpSocket);
     const tap = planTap(spec, ctx.runId);
-    const sshPort = tap ? 22 : (this.o.sshPort ?? (await freeLoopbackPort()));
-    const handle: KvmHandle = { name: spec.name, ownershipKey: `${ctx.runId}--${spec.name}`, workDir: ctx.workDir, ...files, sshPort: tap ? undefined : sshPort, tap: tap?.ifname };
-    await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle });
+    const sshPort = tap ? 22 : (this.o.sshPort ?? (await m.freePort()));
+    const handle: KvmHandle = { name: spec.name, ownershipKey: `${ctx.runId}--${spec.name}`, workDir, ...files, sshPort: tap ? undefined : sshPort, tap: tap?.ifname };
+    await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle }, ctx.host);
     let booted: Booted | undefined;
     try {
       const size = Math.max(spec.disk.sizeGiB, image.baseSizeGiB);
       await ctx.host.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`]);
-      const seed = await makeSeedDisk(ctx.host, ctx.workDir, { hostname: spec.name, authorizedKey: ctx.key.publicKey, network: guestNetworkConfig(tap), resolvConf: tap ? undefined : `nameserver ${USER_NET.dns}\n`, growRoot: size > image.baseSizeGiB });
+      const seed = await makeSeedDisk(ctx.host, workDir, { hostname: spec.name, authorizedKey: ctx.key.publicKey, network: guestNetworkConfig(tap), resolvConf: tap ? undefined : `nameserver ${USER_NET.dns}\n`, growRoot: size > image.baseSizeGiB });
       handle.seed = seed.path;
       if (tap) await createTap(ctx.host, tap);
       const ssh = tap ? { host: tap.address, port: 22 } : { host: '127.0.0.1', port: sshPort };
@@ -110,15 +107,15 @@ export class KvmProvider implements Provider<KvmTarget> {
       for (;;) {
         const launch = this.launch(spec, image, { ...files, seed: seed.path }, accel, net, hugepagesPath);
         try {
-          booted = await bootOnce({ launch, handle, runId: ctx.runId, ssh, deadlineMs: this.o.bootDeadlineMs[accel], stallMs: this.o.stallMs[accel], progress: ctx.progress, signal: ctx.signal });
+          booted = await bootOnce({ machine: m, launch, handle, runId: ctx.runId, ssh, deadlineMs: this.o.bootDeadlineMs[accel], stallMs: this.o.stallMs[accel], progress: ctx.progress, signal: ctx.signal });
           break;
         } catch (e) {
           // KVM that dies on the real guest although the probe passed: auto falls back here too.
           if (!(e instanceof BootFailure) || accel !== 'kvm' || spec.accel !== 'auto' || (e.reason !== 'internal-error' && e.reason !== 'stalled')) throw e;
           choice.fallbackReason = `the guest did not boot under KVM (${e.reason}); fell back to TCG`;
           ctx.progress({ subject: spec.name, step: 'provision', message: `KVM FAILED (${e.reason}); restarting under TCG: results will be EMULATED, not KVM numbers`, level: 'warn' });
-          await stopGuest(ctx.host, { ...handle, seed: undefined, tap: undefined }, { powerdownMs: 0, progress: ctx.progress }).catch(() => {}); // keeps seed and tap
-          await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle });
+          await stopGuest(ctx.host, { ...handle, seed: undefined, tap: undefined }, { powerdownMs: 0, progress: ctx.progress, keepWorkDir: true }).catch(() => {}); // keeps seed and tap
+          await recordOwned({ kind: 'guest', method: 'kvm', key: handle.ownershipKey, runId: ctx.runId, name: spec.name, handle }, ctx.host);
           await ctx.host.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.base, files.overlay, `${size}G`]);
           accel = 'tcg';
           choice.accel = 'tcg';
@@ -129,7 +126,7 @@ export class KvmProvider implements Provider<KvmTarget> {
       const cpuset = spec.limits.cpuset ? parseCpuList(spec.limits.cpuset) : undefined;
       const pinning = cpuset ? await pinVcpus(ctx.host, booted.qmp, cpuset) : undefined;
       booted.qmp.close();
-      const report = await readGuestReport(files.factsLog, 30_000, ctx.signal);
+      const report = await readGuestReport(() => m.readText(files.factsLog), 30_000, ctx.signal);
       if (ctx.signal?.aborted) throw new InterruptedError(`${spec.name}: provisioning interrupted`);
       const facts = kvmFacts({
         qemuVersion: await qemuVersion(ctx.host), argv: booted.argv, accel, accelRequested: spec.accel, verdict: choice.verdict, fallbackReason: choice.fallbackReason,
@@ -137,12 +134,12 @@ export class KvmProvider implements Provider<KvmTarget> {
         kernel: spec.kernel ? { path: spec.kernel.path, initrd: spec.kernel.initrd, source: 'target' } : { path: image.kernel, initrd: image.initrd, source: 'image' },
         image: { key: image.key, kernelRelease: image.kernelRelease }, report, bootSeconds: booted.seconds, pinning, hugepages: spec.hugepages,
       });
-      ctx.progress({ subject: spec.name, step: 'provision', message: `SSH up after ${booted.seconds.toFixed(1)} s (${accel}${accel === 'tcg' ? ', EMULATED' : ''}) on ${ssh.host}:${ssh.port}` });
+      ctx.progress({ subject: spec.name, step: 'provision', message: `SSH up after ${booted.seconds.toFixed(1)} s (${accel}${accel === 'tcg' ? ', EMULATED' : ''}) on ${ssh.host}:${ssh.port}${ctx.host.isLocal ? '' : ` of ${ctx.host.name}`}` });
       return {
         name: spec.name,
         method: 'kvm',
-        ssh: { host: ssh.host, port: ssh.port, user: 'root', privateKeyPath: ctx.key.privateKeyPath, hostKey: seed.hostKey },
-        facts,
+        ssh: { host: ssh.host, port: ssh.port, user: 'root', privateKeyPath: ctx.key.privateKeyPath, hostKey: seed.hostKey, ...jumpThrough(ctx.host) },
+        facts: { ...facts, imageVia: image.via, ...(image.uploadSeconds !== undefined ? { imageUploadSeconds: image.uploadSeconds } : {}), ...(ctx.host.isLocal ? {} : { remoteWorkDir: workDir }) },
         emulated: accel === 'tcg',
         handle,
       };
@@ -195,9 +192,8 @@ export class KvmProvider implements Provider<KvmTarget> {
     return { key: posix.basename(p), dir: p, base: posix.join(p, 'base.qcow2'), baseSizeGiB: s.baseSizeGiB ?? 4, kernel: posix.join(p, 'vmlinuz'), initrd: posix.join(p, 'initrd.img'), kernelRelease: '<image kernel>', built: true };
   }
 
-  private files(spec: KvmTarget, ctx: ProvisionContext) {
-    const f = (n: string) => posix.join(ctx.workDir, n);
-    void spec;
+  private files(workDir: string) {
+    const f = (n: string) => posix.join(workDir, n);
     return { overlay: f('overlay.qcow2'), qmpSocket: f('qmp.sock'), pidFile: f('qemu.pid'), consoleLog: f('console.log'), factsLog: f('facts.log'), stderrLog: f('qemu.log') };
   }
 

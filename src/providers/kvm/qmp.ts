@@ -3,7 +3,8 @@
  * and are answered by {"return"} or {"error"}; asynchronous {"event"} objects are kept.
  * QEMU serves one QMP client per socket at a time, so callers close it when done.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../core/errors.js';
 
@@ -40,18 +41,18 @@ export class QmpClient {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  private constructor(private readonly socket: Socket, private readonly path: string, greeting: Record<string, any>) {
+  private constructor(private readonly socket: Duplex, private readonly path: string, greeting: Record<string, any>) {
     const v = greeting?.QMP?.version?.qemu;
     this.version = v ? `${v.major}.${v.minor}.${v.micro}` : 'unknown';
   }
 
   /** Connect (retrying while QEMU creates the socket), read the greeting, enter command mode. */
-  static async connect(path: string, timeoutMs = 10_000): Promise<QmpClient> {
+  static async connect(path: string, timeoutMs = 10_000, open: (path: string) => Promise<Duplex> = async (p) => connect(p)): Promise<QmpClient> {
     const deadline = Date.now() + timeoutMs;
     let lastError: Error | undefined;
     while (Date.now() < deadline) {
       try {
-        const client = await QmpClient.open(path, Math.max(500, deadline - Date.now()));
+        const client = await QmpClient.open(await open(path), path, Math.max(500, deadline - Date.now()));
         await client.execute('qmp_capabilities');
         return client;
       } catch (e) {
@@ -65,9 +66,9 @@ export class QmpClient {
     });
   }
 
-  private static open(path: string, timeoutMs: number): Promise<QmpClient> {
+  /** `socket`: a local unix socket, or a stream to the remote host's socket over SSH (remote/forward.ts). */
+  private static open(socket: Duplex, path: string, timeoutMs: number): Promise<QmpClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(path);
       let buf = '';
       let client: QmpClient | undefined;
       const timer = setTimeout(() => {

@@ -1,0 +1,114 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REMOTE_OWNED_DIR } from '../../src/providers/ownership.js';
+import { REMOTE_KVM_DIR } from '../../src/providers/kvm/remote-host.js';
+import { createRunKey } from '../../src/remote/keys.js';
+import { pidAlive } from '../support/processes.js';
+import { startTestSshd, type TestSshd } from '../support/sshd.js';
+
+/**
+ * KVM on a "remote" host that is this machine reached over SSH (a private OpenSSH sshd on
+ * loopback): QEMU is started there through SshHost, watched through its QMP socket forwarded over
+ * the same SSH connection (streamlocal), the guest's sshd (forwarded to the host's loopback) is
+ * reached through the host as a jump, and everything is stopped and removed there: QEMU, the
+ * guest's folder, the ownership record. Ctrl-C mid-boot leaves nothing either. TCG here, one
+ * short measurement (shell-loop-probe), to stay lean in CI.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const canRun = process.getuid?.() === 0 && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
+const NAME = 'vbt16-lo-kvm';
+
+let tmp: string;
+let sshd: TestSshd | undefined;
+let keyPath: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp('/tmp/vbt16-lok-');
+  if (!canRun) return;
+  const key = await createRunKey(join(tmp, 'labkey'));
+  keyPath = key.privateKeyPath;
+  sshd = await startTestSshd({ publicKey: key.publicKey, tmpPrefix: '/tmp/vbt16-lok-sshd-' });
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  return execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], {
+    cwd: tmp, reject: false, stdin: 'ignore', all: true, env: { VIRTBENCH_STATE: join(tmp, 'cli-state') },
+  });
+}
+
+/** What a run left on the "remote" host for this guest name: records, guest folders, QEMU processes. */
+async function leftOnHost(): Promise<string[]> {
+  const records = (await readdir(REMOTE_OWNED_DIR).catch(() => [] as string[])).filter((f) => f.endsWith(`--${NAME}.json`));
+  const dirs = (await readdir(REMOTE_KVM_DIR).catch(() => [] as string[])).filter((d) => d.endsWith(`--${NAME}`));
+  const ps = await execa('ps', ['-eo', 'pid=,args='], { reject: false });
+  const qemus = String(ps.stdout).split('\n').filter((l) => l.includes('qemu-system') && l.includes(`${REMOTE_KVM_DIR}/`) && l.includes(`--${NAME}/`));
+  return [...records.map((r) => `record ${r}`), ...dirs.map((d) => `folder ${d}`), ...qemus.map((q) => `qemu ${q.trim().slice(0, 80)}`)];
+}
+
+function suiteText(): string {
+  return `name: vbt16-loopback-kvm
+hosts:
+  lab: { address: 127.0.0.1, port: ${sshd!.port}, user: root, key: ${keyPath}, hostKey: "${sshd!.hostKey}" }
+targets:
+  - { name: ${NAME}, method: kvm, host: lab, accel: tcg, cpuModel: max, cpus: 1, memoryMiB: 768, net: { mode: user } }
+`;
+}
+
+describe.skipIf(!canRun)('a KVM guest on a remote host reached over SSH (this machine, through loopback sshd)', () => {
+  it('plans per host, boots QEMU there watched over forwarded QMP, reaches the guest through the host, and removes everything', async () => {
+    const suite = join(tmp, 'kvm.yaml');
+    await writeFile(suite, suiteText());
+    const dry = await cli(['run', suite, '--dry-run']);
+    expect(dry.exitCode, String(dry.all)).toBe(0);
+    expect(dry.stdout).toContain(`[root@127.0.0.1:${sshd!.port}] $ qemu-system-x86_64`);
+    expect(dry.stdout).toMatch(new RegExp(`${REMOTE_KVM_DIR}/\\S*--${NAME}/qmp\\.sock`));
+
+    const r = await cli(['run', suite, '--workload', 'shell-loop-probe', '--probe-seconds', '2', '--results', join(tmp, 'results'), '--no-report']);
+    expect(r.exitCode, String(r.all).slice(-4000)).toBe(0);
+    const runDir = join(tmp, 'results', (await readdir(join(tmp, 'results')))[0]!);
+    const resultDir = join(runDir, `${NAME}-r1`);
+    const doc = JSON.parse(await readFile(join(resultDir, 'result.json'), 'utf8'));
+    expect(doc).toMatchObject({ status: 'ok', target: { method: 'kvm' }, emulated: true });
+    expect(doc.guestFacts.remoteWorkDir).toMatch(new RegExp(`^${REMOTE_KVM_DIR}/`));
+    expect(doc.guestFacts.imageVia).toMatch(/^(cache|uploaded|built)$/);
+    expect(doc.guestFacts.bootToSshSeconds).toBeGreaterThan(0);
+    console.log(`remote KVM over loopback SSH (TCG): QEMU start to guest SSH ${doc.guestFacts.bootToSshSeconds} s, disk image ${doc.guestFacts.imageVia}`);
+    const log = await readFile(join(resultDir, 'runner.log'), 'utf8');
+    expect(log).toMatch(new RegExp(`connecting to root@127\\.0\\.0\\.1:\\d+ through root@127\\.0\\.0\\.1:${sshd!.port} \\(jump host\\)`));
+
+    expect(await leftOnHost()).toEqual([]);
+    const listed = await cli(['guests', 'list', '--suite', suite, '--host', 'lab', '--json']);
+    expect(listed.exitCode, String(listed.all)).toBe(0);
+    expect(JSON.parse(listed.stdout).filter((g: { name?: string }) => g.name === NAME)).toEqual([]);
+  }, 15 * 60_000);
+
+  it('Ctrl-C while the guest boots stops QEMU on the host and leaves nothing there', async () => {
+    const suite = join(tmp, 'kvm-int.yaml');
+    await writeFile(suite, suiteText());
+    const run = cli(['run', suite, '--workload', 'shell-loop-probe', '--probe-seconds', '2', '--results', join(tmp, 'results-int'), '--no-report']);
+    // Wait until QEMU runs on the host (its ownership record there carries its PID), then SIGINT.
+    const t0 = Date.now();
+    let pid: number | undefined;
+    let finished = false;
+    void run.finally(() => (finished = true));
+    while (!pid && !finished && Date.now() - t0 < 5 * 60_000) {
+      const rec = (await readdir(REMOTE_OWNED_DIR).catch(() => [] as string[])).find((f) => f.endsWith(`--${NAME}.json`));
+      if (rec) pid = JSON.parse(await readFile(join(REMOTE_OWNED_DIR, rec), 'utf8').catch(() => '{}')).handle?.pid;
+      if (!pid) await new Promise((res) => setTimeout(res, 300));
+    }
+    expect(pid, 'QEMU never started on the host').toBeGreaterThan(1);
+    run.kill('SIGINT');
+    const done = await run;
+    expect(done.exitCode).not.toBe(0);
+    expect(pidAlive(pid)).toBe(false);
+    expect(await leftOnHost()).toEqual([]);
+  }, 10 * 60_000);
+});
