@@ -1,11 +1,12 @@
-import type { Duplex } from 'node:stream';
-import type { SshSession } from './session.js';
-
 /**
  * Streams opened on a remote host over its SSH connection: a unix socket there (QEMU's QMP
  * socket, OpenSSH's streamlocal forwarding) or a TCP port as the host sees it (a guest's sshd
  * forwarded to the host's loopback). Nothing is dialled from this machine.
  */
+
+import type { Duplex } from 'node:stream';
+import type { SshSession } from './session.js';
+
 export async function openRemoteUnixSocket(session: SshSession, path: string): Promise<Duplex> {
   const { client } = await session.connection();
   return new Promise((resolve, reject) => {
