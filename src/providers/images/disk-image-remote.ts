@@ -1,3 +1,11 @@
+/**
+ * A KVM disk image on a remote host, the way its rootfs gets there (rootfs-remote.ts): the
+ * host's own cache; else the image cached on this machine, uploaded as one tar stream over the
+ * SSH connection into a temporary folder renamed into place when complete; else built on the
+ * host (from its rootfs, itself uploaded from here when cached here). Measured figures: README,
+ * "A lab host".
+ */
+
 import { posix } from 'node:path';
 import type { CommandHost, PlannedCommand } from '../../core/host.js';
 import type { ProgressSink } from '../../core/progress.js';
@@ -6,13 +14,6 @@ import { buildDiskImage, cachedDiskImage, diskImageDir, diskImageKey, imagesRoot
 import { pipeTree } from './rootfs-remote.js';
 import { removeTree } from './rootfs.js';
 
-/**
- * A KVM disk image on a remote host, the way its rootfs gets there (rootfs-remote.ts): the
- * host's own cache; else the image cached on this machine, uploaded as one tar stream over the
- * SSH connection into a temporary folder renamed into place when complete; else built on the
- * host (from its rootfs, itself uploaded from here when cached here). Measured figures: README,
- * "A lab host".
- */
 export interface HostDiskImage extends DiskImage {
   via: 'cache' | 'uploaded' | 'built';
   uploadSeconds?: number;

@@ -1,3 +1,4 @@
+/** The KvmMachine for a host: this machine, or a remote host reached over SSH. */
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost } from '../../core/host.js';
 import { SshHost } from '../../remote/ssh-host.js';

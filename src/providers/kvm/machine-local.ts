@@ -1,3 +1,5 @@
+/** QEMU on this machine: files by node:fs, the process by execa and PID, QMP on the unix socket. */
+
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { CommandHost } from '../../core/host.js';
 import { freeLoopbackPort } from '../../hosts/ports.js';
@@ -6,7 +8,6 @@ import type { KvmMachine } from './machine.js';
 import { isOurQemu, killQemu, readPidFile, startQemu, waitForExit } from './process.js';
 import { QmpClient } from './qmp.js';
 
-/** QEMU on this machine: files by node:fs, the process by execa and PID, QMP on the unix socket. */
 export class LocalKvmMachine implements KvmMachine {
   readonly pollMs = 250;
   constructor(readonly host: CommandHost) {}

@@ -1,3 +1,11 @@
+/**
+ * A KVM guest's QEMU on a remote host, driven over that host's one SSH connection: QEMU started
+ * there (its output into its log there), its PID read from its pid file there and checked
+ * against /proc/<pid>/cmdline there before any signal, QMP through OpenSSH's streamlocal
+ * forwarding to the socket there, and the guest's forwarded sshd checked from the host's own
+ * loopback. Nothing is dialled from this machine but the host's sshd.
+ */
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError } from '../../core/errors.js';
 import { openRemoteUnixSocket, remoteSshBanner } from '../../remote/forward.js';
@@ -6,13 +14,6 @@ import type { KvmMachine } from './machine.js';
 import { classifyStartFailure } from './process.js';
 import { QmpClient } from './qmp.js';
 
-/**
- * A KVM guest's QEMU on a remote host, driven over that host's one SSH connection: QEMU started
- * there (its output into its log there), its PID read from its pid file there and checked
- * against /proc/<pid>/cmdline there before any signal, QMP through OpenSSH's streamlocal
- * forwarding to the socket there, and the guest's forwarded sshd checked from the host's own
- * loopback. Nothing is dialled from this machine but the host's sshd.
- */
 export class RemoteKvmMachine implements KvmMachine {
   readonly pollMs = 1_000;
   constructor(readonly host: SshHost) {}

@@ -1,6 +1,3 @@
-import type { CommandHost } from '../../core/host.js';
-import type { QmpClient } from './qmp.js';
-
 /**
  * Where a KVM guest's QEMU runs and its files live: this machine (files by node:fs, QEMU by
  * execa, QMP on the unix socket) or a remote host (every file and process over its SSH
@@ -8,6 +5,10 @@ import type { QmpClient } from './qmp.js';
  * picks one). The provider,
  * the boot watch and the stop path act only through this.
  */
+
+import type { CommandHost } from '../../core/host.js';
+import type { QmpClient } from './qmp.js';
+
 export interface KvmMachine {
   readonly host: CommandHost;
   /** Start QEMU daemonized; resolves with the daemon's PID. */

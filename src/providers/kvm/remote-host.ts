@@ -1,3 +1,9 @@
+/**
+ * What differs for a KVM guest on a remote host before QEMU starts: its files live in a folder
+ * of its own there (the controller's run directory is not on that host), its preflight checks
+ * read that host's files, and the accelerator is chosen from that host's /dev/kvm.
+ */
+
 import { posix } from 'node:path';
 import { ProviderError } from '../../core/errors.js';
 import type { CommandHost } from '../../core/host.js';
@@ -7,11 +13,6 @@ import type { AccelVerdict } from './accel.js';
 import type { Accel } from './command-line.js';
 import { checkMemory, checkPortFree, checkReadableFile, hugetlbfsMount, parseMeminfo } from './preflight.js';
 
-/**
- * What differs for a KVM guest on a remote host before QEMU starts: its files live in a folder
- * of its own there (the controller's run directory is not on that host), its preflight checks
- * read that host's files, and the accelerator is chosen from that host's /dev/kvm.
- */
 export const REMOTE_KVM_DIR = '/var/lib/virtbench/kvm';
 
 export function remoteWorkDir(runId: string, name: string): string {
