@@ -1,19 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../support/source-files.js';
 
 // Every file under src/ opens (after a shebang) with a comment that says what it is for, before
 // its imports.
-
-async function sourceFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const rel = prefix + e.name;
-    if (e.isDirectory()) out.push(...(await sourceFiles(join(dir, e.name), `${rel}/`)));
-    else if (e.name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
 
 /** The text before the first line that is not a comment, a shebang or blank. */
 function opensWithComment(text: string): boolean {

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../support/source-files.js';
 import { DESCRIPTORS } from '../../src/providers/registry.js';
 
 // Everything method-specific lives in src/providers/<method>/ behind one descriptor (issue 12):
@@ -23,16 +24,6 @@ const ALLOWED: { file: string; text: string; why: string }[] = [
   { file: 'analysis/claims.ts', text: "role === 'kvm' && is2011Kvm(col)", why: "the 2011 KVM column of the claims (data label)" },
   { file: 'analysis/claims.ts', text: "role === 'kvm' && cols.kvm!.emulated", why: 'an emulated column never decides the 2011 KVM claim (data label)' },
 ];
-
-async function sourceFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const rel = prefix + e.name;
-    if (e.isDirectory()) out.push(...(await sourceFiles(join(dir, e.name), `${rel}/`)));
-    else if (e.name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
 
 /** Lines of `text` that compare or switch on a method's name. */
 function methodSwitches(text: string): { line: number; text: string }[] {
