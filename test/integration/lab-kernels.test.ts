@@ -79,8 +79,12 @@ function cli(args: string[]): ResultPromise {
     cwd: tmp, reject: false, stdin: 'ignore', all: true, env: { VIRTBENCH_STATE: join(tmp, 'state'), VIRTBENCH_UNIXBENCH_SOURCE: UNIXBENCH },
   });
   children.push(c);
+  // The latest output of the running virtbench, for a timeout's message (where it was stuck).
+  c.all?.on('data', (d: Buffer) => (lastOutput = (lastOutput + d.toString('utf8')).slice(-3000)));
   return c;
 }
+
+let lastOutput = '';
 
 async function runDirOf(results: string): Promise<string> {
   const names = (await readdir(results)).filter((n) => !n.startsWith('.'));
@@ -95,10 +99,13 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
     const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
+    if (v !== undefined) {
+      process.stderr.write(`lab-kernels: ${what} after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      return v;
+    }
     await sleep(500);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}; virtbench's latest output:\n${lastOutput}`);
 }
 
 describe.skipIf(!canRun)('host kernels on a lab machine booted by its own GRUB (QEMU TCG)', () => {
