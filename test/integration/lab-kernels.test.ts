@@ -166,6 +166,9 @@ describe.skipIf(!canRun)('host kernels on a lab machine booted by its own GRUB (
     const run = cli(['run', suite, ...common]);
     const runDir = await until('the run directory', 60_000, async () => (await runDirOf(results).catch(() => undefined)));
     await until('the reboot into the old kernel', 180_000, async () => ((await readState(runDir)).kernels?.boots?.at(-1)?.status === 'booting' ? true : undefined));
+    // Freeze only once it is really going down: frozen while grub-reboot itself runs, the run
+    // fails on the lost connection (SSH_CONNECTION_LOST), not on the reboot deadline.
+    await until('the lab host going down', 120_000, async () => ((await labSsh(vm!, tmp, 'true', 15_000)).exitCode !== 0 ? true : undefined));
     vm!.freeze(); // the machine stops mid-reboot: SSH never answers again
     const failed = await run;
     vm!.thaw(); // "repaired": it finishes its boot
