@@ -1,5 +1,4 @@
 import { execa } from 'execa';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALIBRATION_DIR, readCalibration } from '../../src/analysis/calibration-store.js';
 import { runCompare } from '../../src/cli/compare.js';
 import { listOwned } from '../../src/providers/ownership.js';
+import { processesUnder } from '../support/processes.js';
 import { describeWithUnixBench } from '../support/unixbench.js';
 
 /**
@@ -33,23 +33,6 @@ afterAll(async () => {
   delete process.env.VIRTBENCH_STATE;
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-/** Processes of ours: anything running from the test's folder or the host target's UnixBench install. */
-function ourProcesses(): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      const cwd = (() => { try { return readlinkSync(`/proc/${pid}/cwd`); } catch { return ''; } })();
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state === 'Z' || !cmd) continue;
-      if (cmd.includes(tmp) || cwd.startsWith(tmp)) out.push(`${pid} ${cmd.slice(0, 120)}`);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
 
 describe('virtbench calibrate, for real (bare host over SSH)', () => {
   describeWithUnixBench('four A/A rounds of dhry2reg -i 1', (source) => {
@@ -85,7 +68,7 @@ describe('virtbench calibrate, for real (bare host over SSH)', () => {
       expect(cmp.comparison.pairs[0]!.calibration?.rounds).toBe(4);
 
       expect(await listOwned()).toEqual([]);
-      expect(ourProcesses()).toEqual([]);
+      expect(processesUnder(tmp)).toEqual([]);
     }, 900_000);
   });
 });

@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHost } from '../../src/hosts/local.js';
 import { probeI386 } from '../../src/providers/images/i386-probe.js';
 import { listOwned } from '../../src/providers/ownership.js';
+import { processesUnder } from '../support/processes.js';
 import { describeWithUnixBench } from '../support/unixbench.js';
 
 /**
@@ -76,28 +77,11 @@ function cli(args: string[]): ResultPromise {
   });
 }
 
-/** Processes that are ours: anything running from the test's folder (QEMU, sshd, UnixBench in it) or from the host target's UnixBench install. */
-function ourProcesses(): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      const cwd = (() => { try { return readlinkSync(`/proc/${pid}/cwd`); } catch { return ''; } })();
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state === 'Z' || !cmd) continue;
-      if (cmd.includes(tmp) || cwd.startsWith(tmp) || cwd.includes('/.virtbench/unixbench-')) out.push(`${pid} ${cmd.slice(0, 120)}`);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
-
 async function leftovers(): Promise<string[]> {
   const ls = (await execa('lxc-ls', ['-1'], { reject: false })).stdout.split(/\s+/).filter((n) => n.startsWith('vbt11-'));
   const bridge = (await execa('ip', ['link', 'show', 'dev', BRIDGE], { reject: false })).exitCode === 0 ? [BRIDGE] : [];
   const owned = (await listOwned()).map((r) => `ownership record ${r.key}`);
-  return [...ls, ...bridge, ...ourProcesses(), ...owned];
+  return [...ls, ...bridge, ...processesUnder(tmp, ['/.virtbench/unixbench-']), ...owned];
 }
 
 describe.skipIf(!haveLxc)('virtbench run, real UnixBench in every kind of guest (root, lxc, qemu)', () => {
