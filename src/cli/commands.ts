@@ -13,6 +13,7 @@ import { guestsCommand } from './guests.js';
 import { doctorCommand } from './doctor.js';
 import { historyCommand } from './history.js';
 import { calibrateCommand } from './calibrate.js';
+import { exportCommand } from './export.js';
 
 export const commands: CommandModule<{ debug: boolean }, any>[] = [];
 commands.push(reportCommand);
@@ -25,3 +26,4 @@ commands.push(guestsCommand);
 commands.push(doctorCommand);
 commands.push(historyCommand);
 commands.push(calibrateCommand);
+commands.push(exportCommand);

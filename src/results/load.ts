@@ -2,11 +2,12 @@
  * Loads what report, compare and history are given: a run directory, a result set, a result.json,
  * or folders of raw UnixBench output.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import type { ResultDoc, ResultSet } from './model.js';
+import { importJson } from './export-json.js';
 import { hasRawOutput, readRawFolder } from './raw-folder.js';
 import { exists, listResults, readJson, readResult, readRunFile, RESULT_FILE, RUN_FILE } from './run-dir.js';
 
@@ -25,7 +26,8 @@ export interface SetFile {
 /**
  * Read what a user points at: a run directory (run.json), a result set (set.json, or folders
  * holding result.json), a single result.json, a folder of raw UnixBench output, or a folder
- * whose sub-folders are raw UnixBench output (one result per sub-folder).
+ * whose sub-folders are raw UnixBench output (one result per sub-folder), or a file that
+ * `virtbench export --format json` wrote.
  */
 export async function loadResultSets(input: string): Promise<ResultSet[]> {
   return (await loadRaw(input)).map(printableSet);
@@ -52,8 +54,9 @@ async function loadRaw(input: string): Promise<ResultSet[]> {
     });
   }
   if (info.isFile()) {
-    if (basename(path) !== RESULT_FILE) throw notResults(input);
-    return [{ source: input, name: basename(resolve(path, '..')), results: [await readResult(path)] }];
+    if (basename(path) === RESULT_FILE) return [{ source: input, name: basename(resolve(path, '..')), results: [await readResult(path)] }];
+    if (path.endsWith('.json')) return importJson(await readFile(path, 'utf8'), input);
+    throw notResults(input);
   }
 
   if (await exists(join(path, RUN_FILE))) {
@@ -114,7 +117,7 @@ function inOrder(results: ResultDoc[], order: string[] | undefined): ResultDoc[]
 
 function notResults(input: string): InputError {
   return new InputError('NOT_RESULTS', `${input} is not a run directory, a result set or a folder of UnixBench output`, {
-    hint: 'expected run.json, set.json, sub-folders with result.json, or UnixBench files named HOST-YYYY-MM-DD-NN (+ .log)',
+    hint: 'expected run.json, set.json, sub-folders with result.json, UnixBench files named HOST-YYYY-MM-DD-NN (+ .log), or a .json file of virtbench export',
     location: { file: input },
   });
 }

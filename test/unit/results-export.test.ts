@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/results/csv-read.js';
 import { CSV_COLUMNS, exportCsv } from '../../src/results/export-csv.js';
@@ -79,5 +82,21 @@ describe('JSON export', () => {
     expect(() => importJson('{', 'x.json')).toThrow(/not valid JSON/);
     const bad = JSON.stringify({ format: 'virtbench-results', exportedAt: '', sets: [{ name: 's', source: 's', results: [{ schemaVersion: 9 }] }] });
     expect(() => importJson(bad, 'x.json')).toThrow(/unknown result schemaVersion 9/);
+  });
+
+  it('an exported file is an input like a run directory: report, compare and history load it through loadResultSets', async () => {
+    const all = await sets();
+    const dir = await mkdtemp(join(tmpdir(), 'vb-export-'));
+    try {
+      const file = join(dir, 'all.json');
+      await writeFile(file, exportJson(all));
+      expect(await loadResultSets(file)).toEqual(all);
+      await writeFile(join(dir, 'other.json'), '{"format": "something-else", "sets": []}');
+      await expect(loadResultSets(join(dir, 'other.json'))).rejects.toThrow(/not a virtbench results export/);
+      await writeFile(join(dir, 'notes.txt'), 'hello');
+      await expect(loadResultSets(join(dir, 'notes.txt'))).rejects.toThrow(/is not a run directory/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
