@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 import { CALIBRATION_DIR, readCalibration } from '../../src/analysis/calibration-store.js';
 import { runCompare } from '../../src/cli/compare.js';
 import { listOwned } from '../../src/providers/ownership.js';
@@ -40,9 +41,7 @@ describe('virtbench calibrate, for real (bare host over SSH)', () => {
       const suite = join(tmp, 'vbt13.yaml');
       await writeFile(suite, SUITE);
       const results = join(tmp, 'results');
-      const r = await execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), 'calibrate', suite, '--rounds', '4', '--results', results, '--unixbench-source', source, '--format', 'json'], {
-        cwd: tmp, reject: false, stdin: 'ignore', env: { VIRTBENCH_STATE: join(tmp, 'state') },
-      });
+      const r = await virtbench(['calibrate', suite, '--rounds', '4', '--results', results, '--unixbench-source', source, '--format', 'json'], { cwd: tmp, state: join(tmp, 'state') });
       expect(r.exitCode, String(r.stderr).slice(-3000)).toBe(0);
       const printed = JSON.parse(String(r.stdout));
       expect(printed.kind).toBe('virtbench-calibration');

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 import { REMOTE_OWNED_DIR } from '../../src/providers/ownership.js';
 import { REMOTE_KVM_DIR } from '../../src/providers/kvm/remote-host.js';
 import { createRunKey } from '../../src/remote/keys.js';
@@ -38,11 +39,7 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-  return execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], {
-    cwd: tmp, reject: false, stdin: 'ignore', all: true, env: { VIRTBENCH_STATE: join(tmp, 'cli-state') },
-  });
-}
+const cli = (args: string[]) => virtbench(args, { cwd: tmp, state: join(tmp, 'cli-state') });
 
 /** What a run left on the "remote" host for this guest name: records, guest folders, QEMU processes. */
 async function leftOnHost(): Promise<string[]> {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 import { listOwned } from '../../src/providers/ownership.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { startTestSshd, type TestSshd } from '../support/sshd.js';
@@ -35,11 +36,7 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-  return execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], {
-    cwd: tmp, reject: false, stdin: 'ignore', env: { VIRTBENCH_STATE: join(tmp, 'cli-state') },
-  });
-}
+const cli = (args: string[]) => virtbench(args, { cwd: tmp, state: join(tmp, 'cli-state') });
 
 describe.skipIf(!SOURCE || !haveLxc)('an LXC container on a remote host reached over SSH (this machine, through loopback sshd)', () => {
   it('provisions through SshHost, reaches the container through the host as a jump, runs UnixBench, leaves nothing', async () => {

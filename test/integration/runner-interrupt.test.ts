@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 
 /**
  * `virtbench run` as a user runs it, on real LXC containers: Ctrl-C (a real SIGINT to the CLI
@@ -37,9 +37,7 @@ targets:
   - { name: vbt7-b, method: lxc, network: { bridge: vbt7br0, subnet: 10.231.7.0/24, address: 10.231.7.11 } }
 `;
 
-function cli(args: string[]) {
-  return execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), 'run', ...args], { cwd: tmp, reject: false, stdin: 'ignore', env: { VIRTBENCH_STATE: join(tmp, 'state') } });
-}
+const cli = (args: string[]) => virtbench(['run', ...args], { cwd: tmp, state: join(tmp, 'state') });
 
 async function leftovers(): Promise<string[]> {
   const ls = await execa('lxc-ls', ['-1'], { reject: false });

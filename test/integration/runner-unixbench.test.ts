@@ -5,6 +5,7 @@ import { hostname, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 import { LocalHost } from '../../src/hosts/local.js';
 import { probeI386 } from '../../src/providers/images/i386-probe.js';
 import { listOwned } from '../../src/providers/ownership.js';
@@ -71,11 +72,7 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]): ResultPromise {
-  return execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), 'run', ...args], {
-    cwd: tmp, reject: false, stdin: 'ignore', env: { VIRTBENCH_STATE: join(tmp, 'state') },
-  });
-}
+const cli = (args: string[]) => virtbench(['run', ...args], { cwd: tmp, state: join(tmp, 'state') });
 
 async function leftovers(): Promise<string[]> {
   const ls = (await execa('lxc-ls', ['-1'], { reject: false })).stdout.split(/\s+/).filter((n) => n.startsWith('vbt11-'));

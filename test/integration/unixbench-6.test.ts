@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virtbench } from '../support/cli.js';
 
 /**
  * UnixBench 6.0.0 end to end on the host target: `virtbench run` with workload.unixbench.version
@@ -13,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_5 = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
 const SOURCE_6 = process.env.VIRTBENCH_UNIXBENCH_SOURCE_6;
-const cli = (args: string[], cwd: string, env: Record<string, string>) =>
-  execa('node', ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli.ts'), ...args], { cwd, reject: false, stdin: 'ignore', env });
+const cli = (args: string[]) => virtbench(args, { cwd: tmp, state: join(tmp, 'state') });
 
 let tmp: string;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ targets:
   - { name: host, label: host, method: host }
 `);
   const results = join(tmp, `results-${version}`);
-  const r = await cli(['run', suite, '--unixbench-source', source, '--results', results, '--reports', join(tmp, `reports-${version}`)], tmp, { VIRTBENCH_STATE: join(tmp, 'state') });
+  const r = await cli(['run', suite, '--unixbench-source', source, '--results', results, '--reports', join(tmp, `reports-${version}`)]);
   expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   const runs = await readdir(results);
   expect(runs).toHaveLength(1);
@@ -59,11 +59,11 @@ describe.skipIf(!SOURCE_5 || !SOURCE_6)('UnixBench 6.0.0 beside 5.1.3, end to en
   it('compare refuses it against a 5.1.3 run unless the version is the variable', async () => {
     expect(six, 'the 6.0.0 run above').toBeDefined();
     const five = await runOnce('5.1.3', SOURCE_5!);
-    const refused = await cli(['compare', five, six], tmp, {});
+    const refused = await cli(['compare', five, six]);
     expect(refused.exitCode, refused.stdout).toBe(2);
     expect(refused.stderr).toMatch(/UnixBench 5\.1\.3.*6\.0\.0/);
     expect(refused.stderr).toMatch(/--variable unixbench-version/);
-    const accepted = await cli(['compare', five, six, '--variable', 'unixbench-version'], tmp, {});
+    const accepted = await cli(['compare', five, six, '--variable', 'unixbench-version']);
     expect([0, 1], `${accepted.stdout}\n${accepted.stderr}`).toContain(accepted.exitCode);
     expect(accepted.stdout).toMatch(/System Benchmarks Index Score/);
   });

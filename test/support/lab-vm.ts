@@ -1,6 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packagesFor } from '../../src/core/apt-packages.js';
 import { LocalHost } from '../../src/hosts/local.js';
 import { freeLoopbackPort } from '../../src/hosts/ports.js';
 import { buildBootDisk, type BootDisk } from '../../src/providers/images/boot-disk.js';
@@ -10,10 +11,13 @@ import { pidAlive } from './processes.js';
 /**
  * A lab machine for the host-kernel tests: a QEMU guest (TCG here) that boots by its own GRUB
  * from a copy-on-write overlay of the cached boot disk (two Debian kernels installed), reached
- * only over SSH on a forwarded loopback port. Reboots stay inside the one QEMU process.
+ * only over SSH on a forwarded loopback port. Reboots stay inside the one QEMU process. It has
+ * what the LXC provider needs, so containers run inside it on its own private bridge.
  */
 export const LAB_KERNELS = ['linux-image-6.1.0-47-cloud-amd64', 'linux-image-6.1.0-50-cloud-amd64'];
-export const LAB_DISK_SPEC = { release: 'bookworm', arch: 'amd64' as const, mirror: 'http://deb.debian.org/debian', kernelPackages: LAB_KERNELS };
+/** What the LXC provider needs on a host (the same list doctor checks), so the lab can run containers. */
+const LAB_PACKAGES = packagesFor('lxc').map((p) => p.package);
+export const LAB_DISK_SPEC = { release: 'bookworm', arch: 'amd64' as const, mirror: 'http://deb.debian.org/debian', kernelPackages: LAB_KERNELS, extraPackages: LAB_PACKAGES, sizeGiB: 6 };
 
 export interface LabVm {
   disk: BootDisk;
@@ -47,7 +51,7 @@ export async function startLabVm(dir: string, disk: BootDisk): Promise<LabVm> {
   const port = await freeLoopbackPort();
   const console = join(dir, 'console.log');
   const child: ResultPromise = execa('qemu-system-x86_64', [
-    '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', '768',
+    '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', '1024',
     '-display', 'none', '-monitor', 'none', '-serial', `file:${console}`,
     '-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
     '-drive', `file=${seed.path},if=virtio,format=raw,readonly=on`,

@@ -24,6 +24,8 @@ const BOOT_PACKAGES = ['grub-pc-bin', 'grub2-common', 'kexec-tools'];
 export interface BootDiskSpec extends DebianImageSpec {
   /** Kernel packages to install, e.g. linux-image-6.1.0-47-cloud-amd64. */
   kernelPackages: string[];
+  /** Further Debian packages, e.g. lxc for a lab machine that runs containers. */
+  extraPackages?: string[];
   sizeGiB?: number;
 }
 
@@ -71,7 +73,7 @@ function rootfsSpecFor(spec: BootDiskSpec): RootfsSpec {
     throw new ProviderError('IMAGE_BAD_KERNEL', `expected Debian kernel packages (linux-image-...), got ${JSON.stringify(spec.kernelPackages)}`, { hint: 'apt-cache search linux-image-6.1.0 lists what the mirror serves' });
   }
   const base = DISK_IMAGE_PACKAGES.filter((p) => p !== 'linux-image-amd64');
-  return { release: spec.release, arch: spec.arch, mirror: spec.mirror, include: [...new Set([...ROOTFS_BASE_PACKAGES, ...base, ...BOOT_PACKAGES, ...kernels])].sort() };
+  return { release: spec.release, arch: spec.arch, mirror: spec.mirror, include: [...new Set([...ROOTFS_BASE_PACKAGES, ...base, ...BOOT_PACKAGES, ...kernels, ...(spec.extraPackages ?? [])])].sort() };
 }
 
 export function bootDiskKey(spec: BootDiskSpec): string {

@@ -2,7 +2,7 @@
  * A lab host's kernels over a run: boot the kernel each round asks for, verify it, record every
  * boot in run.json, and leave the host on its default kernel.
  */
-import { InterruptedError, ProviderError } from '../../core/errors.js';
+import { InterruptedError, ProviderError, RemoteError } from '../../core/errors.js';
 import type { RunKey } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import type { HostKernelRecord } from '../../results/model.js';
@@ -12,6 +12,9 @@ import type { EventSink } from '../progress/events.js';
 import type { KernelRunState, RunStateFile } from '../run-state.js';
 import { checkSwitchable, clearOneTimeEntry, probeBoot, readGrub, rebootToDefault, startBoot, type GrubView } from './boot.js';
 import { HostRebootTimeoutError, waitForNewBoot } from './wait.js';
+
+/** How a connection ends when the host goes down (or hangs) under a command. */
+const LOST_DURING_SWITCH = new Set(['SSH_CONNECTION_LOST', 'SSH_EXEC_TIMEOUT']);
 
 export type OpenHost = (host: SuiteHost, key: RunKey, opts?: { deadlineMs?: number }) => Promise<CommandHost>;
 
@@ -112,15 +115,25 @@ export class LabKernels {
     await this.d.state.update((s) => {
       s.kernels!.boots.push({ release, method, startedAt, fromBootId: previous, status: 'booting' });
     });
-    this.say(`rebooting ${this.d.plan.host} into kernel ${release} (${method}); waiting up to ${this.d.plan.rebootTimeoutSeconds} s`);
-    await startBoot(host, this.grub!, release, method);
-    await host.close().catch(() => undefined);
-    this.live = undefined;
     const setBoot = (change: (b: KernelRunState['boots'][number]) => void) =>
       this.d.state.update((s) => {
         const b = s.kernels!.boots.at(-1);
         if (b) change(b);
       });
+    this.say(`rebooting ${this.d.plan.host} into kernel ${release} (${method}); waiting up to ${this.d.plan.rebootTimeoutSeconds} s`);
+    try {
+      await startBoot(host, this.grub!, release, method);
+    } catch (e) {
+      // The host dying while it is asked to reboot is a host that may not come back: it gets the
+      // reboot deadline and its error (which names the kernel), not a bare lost connection.
+      if (!(e instanceof RemoteError && LOST_DURING_SWITCH.has(e.code))) {
+        await setBoot((b) => { b.status = 'failed'; b.error = (e as Error).message; });
+        throw e;
+      }
+      this.say(`the connection to ${this.d.plan.host} dropped while asking for the reboot (${e.code}): waiting for it as for the reboot`);
+    }
+    await host.close().catch(() => undefined);
+    this.live = undefined;
     let back: Awaited<ReturnType<typeof waitForNewBoot>>;
     try {
       back = await waitForNewBoot({
