@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const rows: { copy: number; startToSsh: number; createToSsh: number; provision: number; destroy: number }[] = [];
   try {
     for (let i = 0; i < Number(o.repeat); i++) {
-      const spec: LxcTarget = { name: `${o.prefix}-${i}`, method: 'lxc', host: 'local', limits: {}, image, privileged: true, network: { bridge: o.bridge!, subnet: o.subnet! } };
+      const spec: LxcTarget = { name: `${o.prefix}-${i}`, method: 'lxc', host: 'local', limits: {}, image, privileged: true, network: { bridge: o.bridge!, subnet: o.subnet! }, sshTimeoutSeconds: 60 };
       const t0 = Date.now();
       const g = await provider.provision(spec, ctx);
       const provision = (Date.now() - t0) / 1000;

@@ -64,6 +64,8 @@ export interface LxcTarget extends TargetBase {
     subnet: string; // CIDR, e.g. "10.213.0.0/24"; the bridge takes .1
     address?: string; // static address for this container; chosen from the subnet when absent
   };
+  /** How long sshd in the container may take to answer after lxc-start. */
+  sshTimeoutSeconds: number;
 }
 
 export interface KvmTarget extends TargetBase {

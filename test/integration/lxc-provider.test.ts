@@ -41,6 +41,7 @@ function target(name: string, over: Partial<LxcTarget> = {}): LxcTarget {
     image: { release: 'bookworm', arch: 'amd64', mirror: 'http://deb.debian.org/debian' },
     privileged: true,
     network: { bridge: BRIDGE, subnet: SUBNET },
+    sshTimeoutSeconds: 60,
     ...over,
   };
 }

@@ -44,7 +44,7 @@ describeWithUnixBench('UnixBench in an LXC container', () => describe.skipIf(!is
         {
           name: 'vbt4-ub', method: 'lxc', host: 'local', limits: { cpus: 1 }, privileged: true,
           image: { release: 'bookworm', arch: 'amd64', mirror: 'http://deb.debian.org/debian' },
-          network: { bridge: 'vbt4br0', subnet: '10.231.4.0/24' },
+          network: { bridge: 'vbt4br0', subnet: '10.231.4.0/24' }, sshTimeoutSeconds: 60,
         },
         ctx,
       );

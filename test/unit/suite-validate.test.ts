@@ -118,6 +118,12 @@ describe('a suite full of mistakes', () => {
     expect(empty[0]).toMatchObject({ field: 'targets', line: 1 });
     expect(empty[0]!.message).toMatch(/at least one target/);
   });
+
+  it('rejects an LXC SSH wait below 5 s, with its line', () => {
+    const issues = mistakes('targets:\n  - name: a\n    method: lxc\n    sshTimeoutSeconds: 2\n');
+    expect(issues[0]).toMatchObject({ field: 'targets[0].sshTimeoutSeconds', line: 4 });
+    expect(issues[0]!.message).toMatch(/at least 5/);
+  });
 });
 
 describe('the shipped suites', () => {
@@ -192,7 +198,7 @@ describe('defaults', () => {
   it('fills LXC defaults as in 2011', () => {
     expect(plan.targets[0]!.spec).toEqual({
       name: 'c', method: 'lxc', host: 'local', limits: {}, privileged: true,
-      network: { bridge: 'virtbench0', subnet: '10.213.0.0/24' },
+      network: { bridge: 'virtbench0', subnet: '10.213.0.0/24' }, sshTimeoutSeconds: 60,
       image: { release: 'bookworm', arch: 'amd64', mirror: 'http://deb.debian.org/debian' },
     });
   });

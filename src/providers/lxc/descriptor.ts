@@ -18,6 +18,8 @@ export const lxcTargetSchema = z.strictObject({
     .strictObject({ bridge: bridgeName.default('virtbench0'), subnet: cidr.default('10.213.0.0/24'), address: ipv4.optional() })
     .prefault({}),
   image: debianImageSchema.prefault({}),
+  /** From lxc-start to sshd answering in the container: a second on a quiet host, more on a loaded or emulated lab. */
+  sshTimeoutSeconds: z.number().int().min(5, { error: 'sshTimeoutSeconds must be at least 5' }).max(3600).default(60),
 });
 export type LxcSuiteTarget = z.output<typeof lxcTargetSchema>;
 
@@ -25,7 +27,7 @@ export const lxcDescriptor: ProviderDescriptor<LxcTarget, LxcSuiteTarget> = {
   method: 'lxc',
   targetSchema: lxcTargetSchema,
   guestAddress: (t) => (t.network.address ? { field: 'network', bridge: t.network.bridge, subnet: t.network.subnet, address: t.network.address } : undefined),
-  toSpec: (t, base) => ({ ...base, method: 'lxc', image: { ...t.image }, privileged: t.privileged, network: { ...t.network } }),
+  toSpec: (t, base) => ({ ...base, method: 'lxc', image: { ...t.image }, privileged: t.privileged, network: { ...t.network }, sshTimeoutSeconds: t.sshTimeoutSeconds }),
   overheadSeconds: () => 60,
   placement: { local: { ok: true }, remote: { ok: true } },
   createProvider: () => new LxcProvider(),

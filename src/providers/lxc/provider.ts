@@ -40,14 +40,8 @@ export const MARKER_FILE = 'virtbench-owner.json';
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 export interface LxcProviderOptions {
-  /** How long to wait for sshd in the container (default 60 s). */
-  sshTimeoutMs?: number;
   /** Failure injection for tests: runs right after lxc-start, before SSH is awaited. */
   afterStart?: (container: string, host: CommandHost) => Promise<void>;
-  /** Packages beyond the base set in the rootfs (a lab host made of a container needs lxc in it). */
-  extraPackages?: string[];
-  /** Config lines after the harness's own (a lab host made of a container needs nesting). */
-  extraConfig?: string[];
 }
 
 export const guestRecordKey = (runId: string, name: string): string => `${runId}--${name}`.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -154,7 +148,7 @@ export class LxcProvider implements Provider<LxcTarget> {
         name, rootfs, arch: spec.image.arch, bridge: handle.bridge, veth: handle.veth, address, prefix: subnet.prefix,
         gateway: gatewayOf(subnet), idmap, limitLines, logFile: posix.join(dir, 'lxc.log'),
       });
-      await host.writeFile(posix.join(dir, 'config'), configText + (this.opts.extraConfig ?? []).map((l) => `${l}\n`).join(''));
+      await host.writeFile(posix.join(dir, 'config'), configText);
 
       const t1 = Date.now();
       say(`starting ${name} at ${address}`);
@@ -163,7 +157,7 @@ export class LxcProvider implements Provider<LxcTarget> {
       if (started.exitCode !== 0) throw await startFailure(host, name, posix.join(dir, 'lxc.log'), started.stderr);
       await this.opts.afterStart?.(name, host);
       await waitForSsh(host, address, 22, {
-        timeoutMs: this.opts.sshTimeoutMs ?? 60_000,
+        timeoutMs: spec.sshTimeoutSeconds * 1000,
         signal: ctx.signal,
         stillRunning: async () => (await containerState(host, name)) === 'RUNNING',
         what: `container ${name} (log: ${posix.join(dir, 'lxc.log')})`,
@@ -187,7 +181,7 @@ export class LxcProvider implements Provider<LxcTarget> {
   }
 
   private rootfsSpec(spec: LxcTarget): RootfsSpec {
-    return { ...spec.image, include: [...ROOTFS_BASE_PACKAGES, ...(this.opts.extraPackages ?? [])] };
+    return { ...spec.image, include: [...ROOTFS_BASE_PACKAGES] };
   }
 
   async destroy(guest: Guest, ctx: ProvisionContext): Promise<void> {
