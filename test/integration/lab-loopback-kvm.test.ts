@@ -1,7 +1,6 @@
 import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { virtbench } from '../support/cli.js';
 import { REMOTE_OWNED_DIR } from '../../src/providers/ownership.js';
@@ -15,10 +14,10 @@ import { startTestSshd, type TestSshd } from '../support/sshd.js';
  * loopback): QEMU is started there through SshHost, watched through its QMP socket forwarded over
  * the same SSH connection (streamlocal), the guest's sshd (forwarded to the host's loopback) is
  * reached through the host as a jump, and everything is stopped and removed there: QEMU, the
- * guest's folder, the ownership record. Ctrl-C mid-boot leaves nothing either. TCG here, one
+ * guest's folder, the ownership record. Ctrl-C mid-boot leaves nothing either; after a SIGKILL,
+ * `guests list|destroy --host` find and remove what the killed run left there. TCG here, one
  * short measurement (shell-loop-probe), to stay lean in CI.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const canRun = process.getuid?.() === 0 && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
 const NAME = 'vbt16-lo-kvm';
 
@@ -34,7 +33,11 @@ beforeAll(async () => {
   sshd = await startTestSshd({ publicKey: key.publicKey, tmpPrefix: '/tmp/vbt16-lok-sshd-' });
 });
 
+/** QEMU left by the SIGKILL test, stopped here by its PID if the test failed before destroying it. */
+let orphanedQemu: number | undefined;
+
 afterAll(async () => {
+  if (orphanedQemu && pidAlive(orphanedQemu)) process.kill(orphanedQemu, 'SIGKILL');
   await sshd?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
@@ -91,21 +94,46 @@ describe.skipIf(!canRun)('a KVM guest on a remote host reached over SSH (this ma
     const suite = join(tmp, 'kvm-int.yaml');
     await writeFile(suite, suiteText());
     const run = cli(['run', suite, '--workload', 'shell-loop-probe', '--probe-seconds', '2', '--results', join(tmp, 'results-int'), '--no-report']);
-    // Wait until QEMU runs on the host (its ownership record there carries its PID), then SIGINT.
-    const t0 = Date.now();
-    let pid: number | undefined;
-    let finished = false;
-    void run.finally(() => (finished = true));
-    while (!pid && !finished && Date.now() - t0 < 5 * 60_000) {
-      const rec = (await readdir(REMOTE_OWNED_DIR).catch(() => [] as string[])).find((f) => f.endsWith(`--${NAME}.json`));
-      if (rec) pid = JSON.parse(await readFile(join(REMOTE_OWNED_DIR, rec), 'utf8').catch(() => '{}')).handle?.pid;
-      if (!pid) await new Promise((res) => setTimeout(res, 300));
-    }
-    expect(pid, 'QEMU never started on the host').toBeGreaterThan(1);
+    const pid = await qemuStartedFor(run);
     run.kill('SIGINT');
     const done = await run;
     expect(done.exitCode).not.toBe(0);
     expect(pidAlive(pid)).toBe(false);
     expect(await leftOnHost()).toEqual([]);
   }, 10 * 60_000);
+
+  it('SIGKILL while the guest boots leaves QEMU running there: guests list --host shows it orphaned, guests destroy --host removes it all', async () => {
+    const suite = join(tmp, 'kvm-kill.yaml');
+    await writeFile(suite, suiteText());
+    const run = cli(['run', suite, '--workload', 'shell-loop-probe', '--probe-seconds', '2', '--results', join(tmp, 'results-kill'), '--no-report']);
+    const pid = await qemuStartedFor(run);
+    run.kill('SIGKILL');
+    await run;
+    orphanedQemu = pid;
+    expect(pidAlive(pid), 'QEMU outlived the killed run').toBe(true);
+
+    const listed = await cli(['guests', 'list', '--suite', suite, '--host', 'lab', '--json']);
+    expect(listed.exitCode, String(listed.all)).toBe(0);
+    const row = JSON.parse(listed.stdout).find((g: { name?: string }) => g.name === NAME);
+    expect(row).toMatchObject({ method: 'kvm', orphaned: true, handle: { pid } });
+    const destroyed = await cli(['guests', 'destroy', row.key, '--suite', suite, '--host', 'lab']);
+    expect(destroyed.exitCode, String(destroyed.all)).toBe(0);
+    expect(pidAlive(pid)).toBe(false);
+    expect(await leftOnHost()).toEqual([]);
+  }, 10 * 60_000);
 });
+
+/** Wait until QEMU runs on the host for this run (its ownership record there carries its PID). */
+async function qemuStartedFor(run: ReturnType<typeof cli>): Promise<number> {
+  const t0 = Date.now();
+  let pid: number | undefined;
+  let finished = false;
+  void run.finally(() => (finished = true));
+  while (!pid && !finished && Date.now() - t0 < 5 * 60_000) {
+    const rec = (await readdir(REMOTE_OWNED_DIR).catch(() => [] as string[])).find((f) => f.endsWith(`--${NAME}.json`));
+    if (rec) pid = JSON.parse(await readFile(join(REMOTE_OWNED_DIR, rec), 'utf8').catch(() => '{}')).handle?.pid;
+    if (!pid) await new Promise((res) => setTimeout(res, 300));
+  }
+  expect(pid, `QEMU never started on the host; virtbench said:\n${finished ? String((await run).all).slice(-3000) : '(still running)'}`).toBeGreaterThan(1);
+  return pid!;
+}
