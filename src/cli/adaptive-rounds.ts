@@ -1,7 +1,8 @@
 /**
  * Adaptive repetitions, wired into `virtbench run`: after each round on a host, the results so
- * far are compared (every target of the host against its first target, pass by pass, test by
- * test, at the repetition level) with the sequential design of analysis/sequential.ts, and one
+ * far are compared (every target of the host against its first target, or on a host with
+ * `kernels:` each target under each kernel against the first kernel; pass by pass, test by test,
+ * at the repetition level) with the sequential design of analysis/sequential.ts, and one
  * more round is asked for while some ratio is undecided and max rounds and the budget allow.
  * The last state is written to rounds.json in the run directory: what was decided, and how many
  * more rounds would probably decide each undecided test.
@@ -15,7 +16,7 @@ import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { atomicWriteJson } from '../core/fs.js';
 import { logDifference } from '../analysis/ratio.js';
-import { groupsOf, repetitionSamples } from '../analysis/groups.js';
+import { groupsOf, repetitionSamples, type Group } from '../analysis/groups.js';
 import { sequentialState, SEQUENTIAL_METHOD, type SequentialDesign, type SequentialRatio, type SequentialState } from '../analysis/sequential.js';
 import { loadResultSets } from '../results/load.js';
 import type { ResultSet } from '../results/model.js';
@@ -23,16 +24,34 @@ import type { AdaptiveRepetitions, RunPlan } from '../suite/plan.js';
 
 export const ROUNDS_FILE = 'rounds.json';
 
-/** The ratios a round decides on: each target of the host against the host's first target. */
+/**
+ * The ratios a round decides on. On a host with `kernels:` (a kernel upgrade), each target under
+ * each other kernel against the same target under the first kernel; elsewhere, each target of the
+ * host against the host's first target.
+ */
 export function hostRatios(set: ResultSet, plan: RunPlan, host: string): SequentialRatio[] {
-  const names = plan.targets.filter((t) => t.spec.host === host).map((t) => t.spec);
-  const labelOf = (name: string) => plan.targets.find((t) => t.spec.name === name)?.label ?? name;
-  const cols = groupsOf({ ...set, results: set.results.filter((r) => names.some((n) => n.name === r.target.name)) });
-  const base = names[0];
-  if (!base) return [];
+  const targets = plan.targets.filter((t) => t.spec.host === host);
+  const labelOf = (name: string) => targets.find((t) => t.spec.name === name)?.label ?? name;
+  const results = set.results.filter((r) => targets.some((t) => t.spec.name === r.target.name));
+  const kernels = plan.kernels?.host === host ? plan.kernels.releases : [];
+  if (kernels.length >= 2) {
+    const underKernel = (label: string, release: string) => `${label} @ ${release}`;
+    const relabelled = results.filter((r) => r.hostKernel).map((r) => ({ ...r, target: { ...r.target, label: underKernel(labelOf(r.target.name), r.hostKernel!.release) } }));
+    const cols = groupsOf({ ...set, results: relabelled });
+    return targets.flatMap((t) => {
+      const label = labelOf(t.spec.name);
+      return ratiosAgainst(cols, underKernel(label, kernels[0]!), (candidate) => candidate.startsWith(`${label} @ `));
+    });
+  }
+  const base = targets[0];
+  return base ? ratiosAgainst(groupsOf({ ...set, results }), labelOf(base.spec.name), () => true) : [];
+}
+
+/** Every test of each candidate column (same copies) against the baseline column. */
+function ratiosAgainst(cols: Group[], baselineLabel: string, isCandidate: (label: string) => boolean): SequentialRatio[] {
   const out: SequentialRatio[] = [];
-  for (const b of cols.filter((c) => c.key.label === labelOf(base.name))) {
-    for (const c of cols.filter((x) => x.key.label !== b.key.label && x.key.copies === b.key.copies)) {
+  for (const b of cols.filter((c) => c.key.label === baselineLabel)) {
+    for (const c of cols.filter((x) => x.key.label !== b.key.label && x.key.copies === b.key.copies && isCandidate(x.key.label))) {
       const bs = repetitionSamples(b);
       const cs = repetitionSamples(c);
       for (const test of [...b.tests, ...b.scores]) {

@@ -108,3 +108,56 @@ suite('adaptive repetitions: the decision after each round (synthetic results in
     expect(await roundsNotes(r.dir)).toEqual([]);
   });
 });
+
+suite('adaptive repetitions on a lab host with kernels: (synthetic results in a real run directory)', () => {
+  const OLD = '6.1.0-47-cloud-amd64';
+  const NEW = '6.1.0-50-cloud-amd64';
+  const LAB = `name: upgrade
+hosts:
+  lab: { address: 192.0.2.10, key: ~/.ssh/lab, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOaWuCa9CzeyHmMUVxaKq3Nm3C8GhCB1pP0Z8ebI0mFu" }
+kernels: { host: lab, releases: [${OLD}, ${NEW}] }
+repetitions: { min: 3, max: 6 }
+targets:
+  - { name: bare, method: host, host: lab }
+`;
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vb-adaptive-k-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('judges the one target under the new kernel against the same target under the first kernel, and stops once decided', async () => {
+    const dir = await createRunDir(root, 'kernels');
+    const rng = seededRng(971);
+    for (const [release, median, position] of [[OLD, 1000, 0], [NEW, 950, 1]] as const) {
+      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.002, repetitions: 3 }, 'kernels')) {
+        await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
+      }
+    }
+    const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
+    const said: string[] = [];
+    const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
+    expect(await next('lab', 3)).toBe(false);
+    expect(said).toEqual(['round 3: 0 of 13 tests undecided']);
+    const rec = JSON.parse(await readFile(join(dir, ROUNDS_FILE), 'utf8'));
+    expect(rec.hosts.lab.stoppedBy).toBe('decided');
+    expect(rec.hosts.lab.ratios[0].name).toBe(`bare @ ${NEW}, 1 copy vs bare @ ${OLD}, 1 copy: Dhrystone 2 using register variables`);
+  });
+
+  it('asks for another round while the kernels are not told apart yet', async () => {
+    const dir = await createRunDir(root, 'kernels-noisy');
+    const rng = seededRng(50);
+    for (const [release, median, position] of [[OLD, 1000, 0], [NEW, 985, 1]] as const) {
+      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.02, repetitions: 3 }, 'kernels-noisy')) {
+        await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
+      }
+    }
+    const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
+    const said: string[] = [];
+    const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
+    expect(await next('lab', 3)).toBe(true);
+    expect(said[0]).toMatch(/^round 3: 1[0-3] of 13 tests undecided/);
+  });
+});
