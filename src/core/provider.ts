@@ -133,5 +133,10 @@ export interface ProviderDescriptor<S extends TargetSpec = TargetSpec, R extends
    * Returns what was done, for the user.
    */
   destroyFromRecord(guest: RecordedGuest, ctx: DestroyContext): Promise<string>;
+  /**
+   * The folder a guest of this run keeps on a remote host, when the method keeps one there (KVM's
+   * overlay, sockets and pid file): run.json may name it besides the run's own .work folder.
+   */
+  remoteWorkDir?(runId: string, guestName: string): string;
   doctor(host: CommandHost): Promise<DoctorCheck[]>;
 }

@@ -27,9 +27,11 @@ export async function destroyLeftovers(
     const step = Object.values(s.schedule).flat().find((x) => resultIdOf(x) === st.resultId);
     const suiteHost = s.plan.hosts.find((h) => h.name === step?.host);
     if (!suiteHost || !DESCRIPTORS.some((d) => d.method === g.method)) continue;
-    // A guest's own folder (KVM's overlay and sockets, the host's private sshd) lies in this run's .work/.
+    // A guest's own folder (KVM's overlay and sockets, the host's private sshd) lies in this run's
+    // .work/, or on a remote host in the one folder its method keeps there for this run and guest.
     const own = [g.handle.workDir, g.handle.dir].filter((p): p is string => typeof p === 'string');
-    const stray = own.find((p) => !isInside(join(file.runDir, '.work'), p));
+    const remoteDir = suiteHost.kind === 'remote' ? descriptorOf(g.method).remoteWorkDir?.(s.runId, g.name) : undefined;
+    const stray = own.find((p) => !isInside(join(file.runDir, '.work'), p) && p !== remoteDir);
     if (stray !== undefined || [g.handle.workDir, g.handle.dir].some((p) => p !== undefined && typeof p !== 'string')) {
       deps.emit({ type: 'warning', host: suiteHost.name, message: `run.json names ${JSON.stringify(stray)} for guest ${g.name} (${st.resultId}), outside this run's .work folder: not destroying it; check it by hand (virtbench guests list)` });
       continue;

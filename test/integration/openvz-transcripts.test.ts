@@ -8,6 +8,7 @@ import type { OpenvzTarget } from '../../src/core/targets.js';
 import { OpenvzProvider } from '../../src/providers/openvz/provider.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { SshHost } from '../../src/remote/ssh-host.js';
+import { REMOTE_OWNED_DIR } from '../../src/providers/ownership.js';
 import { fakeOpenvzHost, FIXTURES_DIR, transcriptSteps, type FakeOpenvzHost } from '../fakes/openvz/fake-host.js';
 import { startTestSshd, type TestSshd } from '../support/sshd.js';
 
@@ -35,6 +36,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // This test's own records on the "OpenVZ host" (its run id), should a failed test have left one.
+  for (const f of await owned().catch(() => [] as string[])) await rm(join(REMOTE_OWNED_DIR, f), { force: true });
   await host?.close();
   await sshd?.stop();
   await fake?.cleanup();
@@ -62,12 +65,14 @@ async function expectAllReplayed(transcript: string): Promise<void> {
   expect(st.next, `replayed:\n${st.ran.join('\n')}`).toBe(await transcriptSteps(transcript));
 }
 
+/**
+ * This run's ownership records on the OpenVZ host (here this machine behind the loopback sshd, so
+ * its /var/lib/virtbench/owned). None may be written to the controller's own state directory.
+ */
 async function owned(): Promise<string[]> {
-  try {
-    return await readdir(join(work, 'state', 'owned'));
-  } catch {
-    return [];
-  }
+  const local = await readdir(join(work, 'state', 'owned')).catch(() => [] as string[]);
+  expect(local, 'records written on the controller instead of the OpenVZ host').toEqual([]);
+  return (await readdir(REMOTE_OWNED_DIR).catch(() => [] as string[])).filter((f) => f.startsWith('vbt6-run--'));
 }
 
 async function provisionError(spec: OpenvzTarget, events: ProgressEvent[] = []): Promise<VirtbenchError> {

@@ -12,6 +12,7 @@ import { bridgeName, cidr, debianImageSchema, ipv4, positiveInt, targetFields } 
 import { kvmDoctor } from './doctor.js';
 import { droppedOptionLines, LEGACY_QEMU_OPTIONS, type LegacyQemuOption } from './legacy-options.js';
 import { destroyKvmHandle, KVM_DEFAULTS, KvmProvider } from './provider.js';
+import { remoteWorkDir } from './remote-host.js';
 
 const kvmNet = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('user') }),
@@ -94,5 +95,6 @@ export const kvmDescriptor: ProviderDescriptor<KvmTarget, KvmSuiteTarget> = {
     if (g.key !== undefined) await forgetOwned(g.key, ctx.host);
     return `destroyed kvm guest ${g.name}`;
   },
+  remoteWorkDir,
   doctor: (host) => kvmDoctor(host, KVM_DEFAULTS.probeDeadlineMs),
 };

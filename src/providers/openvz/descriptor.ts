@@ -37,7 +37,7 @@ export const openvzDescriptor: ProviderDescriptor<OpenvzTarget, OpenvzSuiteTarge
   createProvider: () => new OpenvzProvider(),
   async destroyFromRecord(g, ctx) {
     const where = g.handle.host;
-    // The record lives on the controller; the container on the OpenVZ host it names: act only there.
+    // The record lives on the OpenVZ host, as the container does; act only on the host the handle names.
     if (where !== ctx.host.name) {
       throw new ProviderError('GUESTS_UNSUPPORTED', `record ${g.key ?? g.name}: the OpenVZ container lives on ${typeof where === 'string' ? where : 'its OpenVZ host'}, not on ${ctx.host.name}`, {
         hint: 'OpenVZ containers live on the OpenVZ host: destroy them there (vzctl destroy <ctid>)',

@@ -137,7 +137,7 @@ export class OpenvzProvider implements Provider<OpenvzTarget> {
     }
     const handle: OpenvzHandle = { tool: ct.tool, ctid: ct.ctid, ctName: ct.name, host: ctx.host.name };
     const ownKey = `${ctx.runId}--${spec.name}`;
-    await recordOwned({ kind: 'guest', method: 'openvz', key: ownKey, runId: ctx.runId, name: spec.name, handle });
+    await recordOwned({ kind: 'guest', method: 'openvz', key: ownKey, runId: ctx.runId, name: spec.name, handle }, ctx.host);
     try {
       return await this.build(spec, ctx, ct, report, family, publicKey, jump, handle, say);
     } catch (e) {
@@ -145,7 +145,7 @@ export class OpenvzProvider implements Provider<OpenvzTarget> {
       say(`provisioning failed; stopping and destroying container ${ct.ctid}`, 'warn');
       try {
         await this.destroyCt(ctx.host, ct, ctx, say);
-        await forgetOwned(ownKey);
+        await forgetOwned(ownKey, ctx.host);
       } catch (cleanupErr) {
         say(`cleanup failed, container ${ct.ctid} may be left on ${ctx.host.name}: ${(cleanupErr as Error).message}`, 'warn');
       }
@@ -237,7 +237,7 @@ export class OpenvzProvider implements Provider<OpenvzTarget> {
     }
     const say = (message: string, level: 'info' | 'warn' = 'info') => o.progress({ subject: name, step: 'destroy', message, level });
     await this.destroyCt(o.host, { tool: h.tool, ctid: h.ctid, name: h.ctName }, { signal: undefined }, say);
-    await forgetOwned(o.key);
+    await forgetOwned(o.key, o.host);
   }
 
   /** Idempotent; runs without ctx.signal so that Ctrl-C still cleans up. */
