@@ -47,11 +47,15 @@ export function hostRatios(set: ResultSet, plan: RunPlan, host: string): Sequent
   return base ? ratiosAgainst(groupsOf({ ...set, results }), labelOf(base.spec.name), () => true) : [];
 }
 
-/** Every test of each candidate column (same copies) against the baseline column. */
+/**
+ * Every test of each candidate column against the baseline column with the same copies, emulation
+ * and workload version (a TCG fallback under one kernel is never judged against KVM under another).
+ */
 function ratiosAgainst(cols: Group[], baselineLabel: string, isCandidate: (label: string) => boolean): SequentialRatio[] {
   const out: SequentialRatio[] = [];
   for (const b of cols.filter((c) => c.key.label === baselineLabel)) {
-    for (const c of cols.filter((x) => x.key.label !== b.key.label && x.key.copies === b.key.copies && isCandidate(x.key.label))) {
+    const alike = (x: Group) => x.key.copies === b.key.copies && x.key.emulated === b.key.emulated && x.key.workload === b.key.workload && x.key.workloadVersion === b.key.workloadVersion;
+    for (const c of cols.filter((x) => x.key.label !== b.key.label && alike(x) && isCandidate(x.key.label))) {
       const bs = repetitionSamples(b);
       const cs = repetitionSamples(c);
       for (const test of [...b.tests, ...b.scores]) {
@@ -124,7 +128,7 @@ export function adaptiveRounds(o: {
     const set: ResultSet = { source: o.runDir, name: 'run', results: sets.flatMap((s) => s.results) };
     const ratios = hostRatios(set, o.plan, host);
     if (ratios.length === 0) {
-      o.emit(host, round, 'nothing to compare on this host (one target): no more rounds', false);
+      o.emit(host, round, 'nothing to compare on this host (one target, or no two columns alike in copies, emulation and workload): no more rounds', false);
       return false;
     }
     const state = sequentialState(ratios, round, design);

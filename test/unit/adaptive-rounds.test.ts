@@ -160,4 +160,19 @@ targets:
     expect(await next('lab', 3)).toBe(true);
     expect(said[0]).toMatch(/^round 3: 1[0-3] of 13 tests undecided/);
   });
+
+  it('never judges an emulated (TCG fallback) column under one kernel against a KVM column under the other', async () => {
+    const dir = await createRunDir(root, 'kernels-emulated');
+    const rng = seededRng(971);
+    for (const [release, median, position, emulated] of [[OLD, 1000, 0, false], [NEW, 100, 1, true]] as const) {
+      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.002, repetitions: 3, emulated }, 'kernels-emulated')) {
+        await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
+      }
+    }
+    const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
+    const said: string[] = [];
+    const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
+    expect(await next('lab', 3)).toBe(false);
+    expect(said).toEqual(['nothing to compare on this host (one target, or no two columns alike in copies, emulation and workload): no more rounds']);
+  });
 });

@@ -28,6 +28,11 @@ class FakeLab {
   /** After the dropped connection: comes back on the one-time entry, or never. */
   constructor(private readonly afterDrop: 'comes-back' | 'never') {}
 
+  /** A new boot into `release`. */
+  boot(release: string): void {
+    Object.assign(this, { up: true, release, bootId: `boot-${Number(this.bootId.slice(5)) + 1}` });
+  }
+
   host(): CommandHost {
     const lab = this;
     const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' }) as CommandResult;
@@ -38,7 +43,7 @@ class FakeLab {
         if (!lab.up) throw new RemoteError('SSH_CONNECTION_LOST', 'the connection to root@lab:22 was lost');
         if (argv[0] === 'grub-reboot') {
           lab.up = false;
-          if (lab.afterDrop === 'comes-back') setTimeout(() => Object.assign(lab, { up: true, release: OLD, bootId: 'boot-2' }), 50);
+          if (lab.afterDrop === 'comes-back') setTimeout(() => lab.boot(OLD), 50);
           throw new RemoteError('SSH_CONNECTION_LOST', 'the connection to root@lab:22 was lost while running grub-reboot');
         }
         if (argv[0] === 'sh' && String(argv[2]).startsWith('uname -r')) return ok(`${lab.release}\n${lab.bootId}\n`);
@@ -104,4 +109,16 @@ describe('a lab host that drops the connection while it is asked to reboot', () 
     expect(err?.message).toMatch(new RegExp(`did not come back within 3 s after being rebooted into kernel ${OLD.replace(/\./g, '\\.')}; last seen: SSH: connect ECONNREFUSED`));
     expect(state.state.kernels!.boots.map((b) => `${b.release}:${b.status}`)).toEqual([`${OLD}:failed`]);
   }, 15_000);
+
+  it('a host that rebooted on its own between steps is asked again (its kernel is probed, never taken from the last switch)', async () => {
+    const lab = new FakeLab('comes-back');
+    const { kernels, state, warnings } = switcher(lab, 30);
+    let host = await kernels.ensure(lab.host(), OLD);
+    lab.boot(NEW); // a watchdog reboot: GRUB's one-time entry is used up, so the default kernel runs
+    host = await kernels.ensure(host, OLD);
+    expect(lab.release).toBe(OLD);
+    expect(kernels.current).toMatchObject({ release: OLD, boot: 'grub-reboot', bootId: lab.bootId });
+    expect(warnings.join('\n')).toMatch(/rebooted on its own since the last step \(it now runs kernel 6\.1\.0-50-cloud-amd64/);
+    expect(state.state.kernels!.boots.map((b) => `${b.release}:${b.status}`)).toEqual([`${OLD}:ok`, `${OLD}:ok`]);
+  });
 });

@@ -68,14 +68,15 @@ export class LabKernels {
       try {
         const back = await waitForNewBoot({
           open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
-          // The killed run may have died before it asked for the reboot: a minute tells.
-          hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: Math.min(60, this.d.plan.rebootTimeoutSeconds) * 1000,
+          // The killed run may have died before it asked for the reboot: a minute of answers from the
+          // old boot tells. Once the host has gone down, it gets the whole reboot deadline.
+          hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000, untilDownMs: 60_000,
           signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`,
         });
         host = back.host;
         now = back.state;
       } catch (e) {
-        if (!(e instanceof HostRebootTimeoutError)) throw e;
+        if (!(e instanceof HostRebootTimeoutError) || e.wentDown) throw e;
         this.say(`${this.d.plan.host} did not go down within a minute: the previous attempt died before its reboot; switching again`);
         host = await this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs: 30_000 });
         now = await probeBoot(host);
@@ -105,12 +106,19 @@ export class LabKernels {
   async ensure(host: CommandHost, release: string): Promise<CommandHost> {
     if (!this.grub) host = await this.start(host);
     const position = this.d.plan.releases.indexOf(release);
+    // The host may have rebooted on its own since the last step (a panic, a watchdog): its kernel is
+    // then whatever GRUB booted, never taken on trust from the last switch.
+    const now = await probeBoot(host);
+    if (this.current && now.bootId !== this.current.bootId) {
+      this.say(`${this.d.plan.host} rebooted on its own since the last step (it now runs kernel ${now.release}, booted as ${now.bootId})`);
+      this.current = { release: now.release, boot: 'already-running', bootId: now.bootId, position: this.d.plan.releases.indexOf(now.release) };
+    }
     if (this.current?.release === release) {
       this.current = { ...this.current, position };
       return host;
     }
     const method = this.d.plan.boot;
-    const previous = this.current?.bootId ?? (await probeBoot(host)).bootId;
+    const previous = now.bootId;
     const startedAt = new Date().toISOString();
     await this.d.state.update((s) => {
       s.kernels!.boots.push({ release, method, startedAt, fromBootId: previous, status: 'booting' });
@@ -176,8 +184,15 @@ export class LabKernels {
     }
     try {
       await clearOneTimeEntry(host);
-      if (!wanted || this.current?.release === wanted) return host;
-      const previous = this.current?.bootId ?? (await probeBoot(host)).bootId;
+      // What runs now, asked of the host: after a failed start or an unexpected reboot, the last
+      // switch does not tell.
+      const now = await probeBoot(host);
+      if (!wanted || now.release === wanted) return host;
+      // Written before the reboot, so that a resumed run waits for it rather than finding the host down.
+      await this.d.state.update((s) => {
+        s.kernels!.boots.push({ release: wanted, method: 'grub-reboot', startedAt: new Date().toISOString(), fromBootId: now.bootId, status: 'booting' });
+      });
+      const previous = now.bootId;
       await rebootToDefault(host);
       await host.close().catch(() => undefined);
       if (this.d.signal.aborted) {
@@ -191,7 +206,11 @@ export class LabKernels {
         signal: new AbortController().signal, resumeHint: 'check the host',
       });
       this.current = { release: back.state.release, boot: 'grub-reboot', bootSeconds: back.seconds, bootId: back.state.bootId, position: this.d.plan.releases.indexOf(back.state.release) };
-      await this.d.state.update((s) => { s.kernels!.restored = { release: back.state.release, at: new Date().toISOString() }; });
+      await this.d.state.update((s) => {
+        s.kernels!.restored = { release: back.state.release, at: new Date().toISOString() };
+        const b = s.kernels!.boots.at(-1);
+        if (b?.status === 'booting') Object.assign(b, { status: back.state.release === wanted ? 'ok' : 'wrong-kernel', seconds: back.seconds, seen: back.state.release });
+      });
       if (back.state.release !== wanted) this.say(`${this.d.plan.host} came back on ${back.state.release}, not its default kernel ${wanted}`);
       return back.host;
     } catch (e) {

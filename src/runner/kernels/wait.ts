@@ -7,7 +7,10 @@ import { InterruptedError, ProviderError, RemoteError, VirtbenchError } from '..
 import type { CommandHost } from '../../core/host.js';
 import { probeBoot, type HostBootState } from './boot.js';
 
-export class HostRebootTimeoutError extends ProviderError {}
+export class HostRebootTimeoutError extends ProviderError {
+  /** Whether the host was seen down (no SSH) at some point, or kept answering from the old boot. */
+  wentDown = false;
+}
 
 export interface WaitOptions {
   /** Opens a fresh connection, failing within about deadlineMs. */
@@ -17,6 +20,11 @@ export interface WaitOptions {
   /** What the host was asked to boot, for messages. */
   release: string;
   deadlineMs: number;
+  /**
+   * While the host still answers from the previous boot, give up after this long (a reboot that
+   * was perhaps never asked for); once it has been seen down, the whole deadlineMs applies.
+   */
+  untilDownMs?: number;
   signal: AbortSignal;
   resumeHint: string;
   onSeen?: (what: string) => void;
@@ -35,9 +43,11 @@ export async function waitForNewBoot(o: WaitOptions): Promise<{ host: CommandHos
     lastSeen = `${what} (${new Date().toISOString()}, ${((Date.now() - t0) / 1000).toFixed(0)} s after the reboot)`;
     o.onSeen?.(lastSeen);
   };
-  while (Date.now() - t0 < o.deadlineMs) {
+  let limitMs = Math.min(o.untilDownMs ?? o.deadlineMs, o.deadlineMs);
+  let wentDown = false;
+  while (Date.now() - t0 < limitMs) {
     if (o.signal.aborted) throw new InterruptedError(`interrupted while waiting for ${o.hostName} to boot ${o.release}`);
-    const left = o.deadlineMs - (Date.now() - t0);
+    const left = limitMs - (Date.now() - t0);
     let host: CommandHost | undefined;
     try {
       host = await o.open(Math.max(1_000, Math.min(left, 20_000)));
@@ -51,12 +61,16 @@ export async function waitForNewBoot(o: WaitOptions): Promise<{ host: CommandHos
       // A wrong host key does not get better by waiting: another machine answers at that address.
       if (e instanceof RemoteError && /HOST_KEY/.test(e.code)) throw e;
       seen(`SSH: ${e instanceof VirtbenchError ? e.message : (e as Error).message}`.split('\n')[0]!);
+      wentDown = true;
+      limitMs = o.deadlineMs;
     }
     await sleep(2_000, o.signal);
   }
-  throw new HostRebootTimeoutError(
+  const err = new HostRebootTimeoutError(
     'HOST_REBOOT_TIMEOUT',
-    `lab host ${o.hostName} did not come back within ${(o.deadlineMs / 1000).toFixed(0)} s after being rebooted into kernel ${o.release}; last seen: ${lastSeen}`,
+    `lab host ${o.hostName} did not come back within ${(limitMs / 1000).toFixed(0)} s after being rebooted into kernel ${o.release}; last seen: ${lastSeen}`,
     { hint: `repair the lab host (its console shows whether GRUB, the kernel or sshd stopped it), then: ${o.resumeHint}. Results measured so far are kept`, location: { field: 'kernels.rebootTimeoutSeconds' } },
   );
+  err.wentDown = wentDown;
+  throw err;
 }
