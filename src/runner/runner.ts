@@ -93,7 +93,9 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
   const runHost = async (hostName: string) => {
     const suiteHost = plan.hosts.find((h) => h.name === hostName);
     const queue = pending.get(hostName) ?? [];
-    if (!suiteHost || queue.length === 0) return;
+    // A lab host with kernels is visited even with nothing left to measure (a run killed after its
+    // last step): its default kernel may still have to be restored, or another round decided on.
+    if (!suiteHost || (queue.length === 0 && plan.kernels?.host !== hostName)) return;
     const kernels = plan.kernels?.host === hostName
       ? new LabKernels({ plan: plan.kernels, suiteHost, key: d.key, state: d.state, emit: d.emit, signal: d.signal, openHost: d.openHost, runDir: d.runDir })
       : undefined;
