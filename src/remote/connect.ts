@@ -150,6 +150,9 @@ export async function connectWithRetry(endpoint: SshEndpoint, opts: ConnectOptio
         decisions: [decision, ...(j?.decisions ?? [])],
         end() {
           client.end();
+          // A peer that never answers the close (a host frozen or gone mid-reboot) must not keep the
+          // socket, and with it this process, alive.
+          setTimeout(() => client.destroy(), 5_000).unref();
           j?.end();
         },
       };
