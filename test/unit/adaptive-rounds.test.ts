@@ -128,51 +128,39 @@ targets:
     await rm(root, { recursive: true, force: true });
   });
 
-  it('judges the one target under the new kernel against the same target under the first kernel, and stops once decided', async () => {
-    const dir = await createRunDir(root, 'kernels');
-    const rng = seededRng(971);
-    for (const [release, median, position] of [[OLD, 1000, 0], [NEW, 950, 1]] as const) {
-      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.002, repetitions: 3 }, 'kernels')) {
+  /** A run of the one target `bare` under both kernels (3 rounds each), then the decision after round 3. */
+  async function decideAfterRound3(name: string, seed: number, cv: number, columns: readonly (readonly [release: string, median: number, position: number, emulated: boolean])[]) {
+    const dir = await createRunDir(root, name);
+    const rng = seededRng(seed);
+    for (const [release, median, position, emulated] of columns) {
+      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv, repetitions: 3, emulated }, name)) {
         await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
       }
     }
     const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
     const said: string[] = [];
     const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
-    expect(await next('lab', 3)).toBe(false);
-    expect(said).toEqual(['round 3: 0 of 13 tests undecided']);
-    const rec = JSON.parse(await readFile(join(dir, ROUNDS_FILE), 'utf8'));
+    return { dir, more: await next('lab', 3), said };
+  }
+
+  it('judges the one target under the new kernel against the same target under the first kernel, and stops once decided', async () => {
+    const r = await decideAfterRound3('kernels', 971, 0.002, [[OLD, 1000, 0, false], [NEW, 950, 1, false]]);
+    expect(r.more).toBe(false);
+    expect(r.said).toEqual(['round 3: 0 of 13 tests undecided']);
+    const rec = JSON.parse(await readFile(join(r.dir, ROUNDS_FILE), 'utf8'));
     expect(rec.hosts.lab.stoppedBy).toBe('decided');
     expect(rec.hosts.lab.ratios[0].name).toBe(`bare @ ${NEW}, 1 copy vs bare @ ${OLD}, 1 copy: Dhrystone 2 using register variables`);
   });
 
   it('asks for another round while the kernels are not told apart yet', async () => {
-    const dir = await createRunDir(root, 'kernels-noisy');
-    const rng = seededRng(50);
-    for (const [release, median, position] of [[OLD, 1000, 0], [NEW, 985, 1]] as const) {
-      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.02, repetitions: 3 }, 'kernels-noisy')) {
-        await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
-      }
-    }
-    const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
-    const said: string[] = [];
-    const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
-    expect(await next('lab', 3)).toBe(true);
-    expect(said[0]).toMatch(/^round 3: 1[0-3] of 13 tests undecided/);
+    const r = await decideAfterRound3('kernels-noisy', 50, 0.02, [[OLD, 1000, 0, false], [NEW, 985, 1, false]]);
+    expect(r.more).toBe(true);
+    expect(r.said[0]).toMatch(/^round 3: 1[0-3] of 13 tests undecided/);
   });
 
   it('never judges an emulated (TCG fallback) column under one kernel against a KVM column under the other', async () => {
-    const dir = await createRunDir(root, 'kernels-emulated');
-    const rng = seededRng(971);
-    for (const [release, median, position, emulated] of [[OLD, 1000, 0, false], [NEW, 100, 1, true]] as const) {
-      for (const doc of syntheticResults(rng, { label: 'bare', medians: flatMedians(median), cv: 0.002, repetitions: 3, emulated }, 'kernels-emulated')) {
-        await writeResult(dir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `boot-${release}-${doc.repetition}`, position } });
-      }
-    }
-    const plan = parseSuite(LAB, '/tmp/vb-adaptive-k.yaml');
-    const said: string[] = [];
-    const next = adaptiveRounds({ runDir: dir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) });
-    expect(await next('lab', 3)).toBe(false);
-    expect(said).toEqual(['nothing to compare on this host (one target, or no two columns alike in copies, emulation and workload): no more rounds']);
+    const r = await decideAfterRound3('kernels-emulated', 971, 0.002, [[OLD, 1000, 0, false], [NEW, 100, 1, true]]);
+    expect(r.more).toBe(false);
+    expect(r.said).toEqual(['nothing to compare on this host (one target, or no two columns alike in copies, emulation and workload): no more rounds']);
   });
 });
