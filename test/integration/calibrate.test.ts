@@ -1,7 +1,5 @@
-import { execa } from 'execa';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { virtbench } from '../support/cli.js';
 import { CALIBRATION_DIR, readCalibration } from '../../src/analysis/calibration-store.js';
@@ -16,7 +14,6 @@ import { describeWithUnixBench } from '../support/unixbench.js';
  * reads back through its schema, holds a CV and pseudo A/B pairs for the test, and compare on a
  * run in the same results folder shows what is detectable here. About 2 minutes on 2 cores.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const SUITE = `name: vbt13-calibrate
 workload:
   unixbench: { iterations: 1, copies: [1], tests: [dhry2reg] }

@@ -10,7 +10,6 @@ import { virtbench } from '../support/cli.js';
  * seconds-long measurement over SSH), so the test takes about a minute instead of the UnixBench
  * build; the runner's bookkeeping is the same for both.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const haveLxc = process.getuid?.() === 0 && (await execa('which', ['lxc-start'], { reject: false })).exitCode === 0;
 
 let tmp: string;

@@ -1,9 +1,8 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { virtbench } from '../support/cli.js';
 import { LocalHost } from '../../src/hosts/local.js';
@@ -20,7 +19,6 @@ import { describeWithUnixBench } from '../support/unixbench.js';
  * UnixBench runs in the container, then --resume: each result parsed and stored with its manifest
  * and raw files, the report and its PDF name every target, and nothing is left behind.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const haveLxc = process.getuid?.() === 0 && (await execa('which', ['lxc-start'], { reject: false })).exitCode === 0;
 const i386 = haveLxc ? await probeI386(new LocalHost()) : { ok: false, detail: 'not root or no lxc' };
 if (haveLxc && !i386.ok) console.warn(`runner-unixbench: the unprivileged container runs amd64, not i386, here: ${i386.detail}`);

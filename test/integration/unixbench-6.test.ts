@@ -1,7 +1,5 @@
-import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { virtbench } from '../support/cli.js';
 
@@ -11,7 +9,6 @@ import { virtbench } from '../support/cli.js';
  * between them: refused without --variable unixbench-version, accepted with it. Needs
  * VIRTBENCH_UNIXBENCH_SOURCE_6 (6.0.0) and VIRTBENCH_UNIXBENCH_SOURCE (5.1.3).
  */
-const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_5 = process.env.VIRTBENCH_UNIXBENCH_SOURCE;
 const SOURCE_6 = process.env.VIRTBENCH_UNIXBENCH_SOURCE_6;
 const cli = (args: string[]) => virtbench(args, { cwd: tmp, state: join(tmp, 'state') });
