@@ -2,7 +2,7 @@
 import type { ClaimStatus, Reproduction } from '../analysis/claims.js';
 import type { OutputFormat } from './format-comparison.js';
 import { markdownTable, paint, textTable, type Align } from './text-table.js';
-import { formatLevel } from './format.js';
+import { intervalsClause } from './format.js';
 
 const STATUS_COLOUR: Record<ClaimStatus, 'green' | 'red' | 'yellow' | 'grey'> = {
   holds: 'green',
@@ -13,8 +13,7 @@ const STATUS_COLOUR: Record<ClaimStatus, 'green' | 'red' | 'yellow' | 'grey'> = 
 
 export function reproductionNote(r: Reproduction): string {
   return (
-    `Intervals: ${r.method}, ${formatLevel(r.confidence)} simultaneous over ${r.familySize} comparison${r.familySize === 1 ? '' : 's'} ` +
-    `(${r.correction}: each at ${formatLevel(r.perComparisonConfidence)}). Samples: ${r.level}. ` +
+    `${intervalsClause(r)}. Samples: ${r.level}. ` +
     'Gaps are taken against LXC, as the slides do: (LXC - X) / LXC. An emulated (TCG) KVM result never supports or refutes a KVM claim.'
   );
 }

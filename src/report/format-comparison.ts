@@ -1,7 +1,7 @@
 /** `virtbench compare` output: terminal (coloured), Markdown, JSON. */
 import type { ColumnComparison, Comparison, ComparisonRow } from '../analysis/compare.js';
 import { markdownTable, paint, textTable, type Align } from './text-table.js';
-import { escapeMarkdown, formatIndex, formatLevel, percent, signedPercent } from './format.js';
+import { escapeMarkdown, formatIndex, intervalsClause, percent, signedPercent } from './format.js';
 import { verdictLabel, type Verdict } from '../analysis/verdict.js';
 import { SEQUENTIAL_METHOD } from '../analysis/sequential.js';
 
@@ -36,10 +36,9 @@ function cv(r: ComparisonRow): string {
 
 /** How the numbers were made, in one paragraph: every output carries it. */
 export function methodNote(c: Comparison): string {
-  const lvl = formatLevel(c.confidence);
   return (
-    `Change = candidate / baseline - 1 (higher index is better for every test). Intervals: ${c.method}, ` +
-    `${lvl} simultaneous over ${c.familySize} comparison${c.familySize === 1 ? '' : 's'} (${c.correction}${c.looks ? `, and over the ${c.looks} looks of the adaptive repetitions (${SEQUENTIAL_METHOD})` : ''}: each at ${formatLevel(c.perComparisonConfidence)}). ` +
+    `Change = candidate / baseline - 1 (higher index is better for every test). ` +
+    `${intervalsClause(c, c.looks ? `, and over the ${c.looks} looks of the adaptive repetitions (${SEQUENTIAL_METHOD})` : '')}. ` +
     `Verdict threshold ${percent(c.threshold * 100)}: regressed/improved = interval excludes 0 and the change is at least the threshold; ` +
     `no change = the whole interval within +-${percent(c.threshold * 100)}; otherwise inconclusive. ` +
     `Verdicts come from repetitions only; one run per side gives an indicative reading. ` +

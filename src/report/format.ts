@@ -38,6 +38,16 @@ export function formatLevel(x: number): string {
   return percent(p, Number.isInteger(Math.round(p * 100) / 100) ? 0 : 2);
 }
 
+/**
+ * "Intervals: <method>, 95% simultaneous over N comparisons (<correction>: each at X)", or, when no
+ * row had the repetitions for an interval, says so instead of "over 0 comparisons".
+ */
+export function intervalsClause(i: { method: string; confidence: number; familySize: number; correction: string; perComparisonConfidence: number }, extra = ''): string {
+  if (i.familySize === 0) return 'Intervals: none (no row has the repetitions for one)';
+  const n = `${i.familySize} comparison${i.familySize === 1 ? '' : 's'}`;
+  return `Intervals: ${i.method}, ${formatLevel(i.confidence)} simultaneous over ${n} (${i.correction}${extra}: each at ${formatLevel(i.perComparisonConfidence)})`;
+}
+
 /** Escapes what Markdown would read as table, emphasis, code, link or HTML syntax. */
 export function escapeMarkdown(s: string): string {
   return s.replace(/([\\|*_`[\]<>])/g, '\\$1');

@@ -42,6 +42,8 @@ beforeAll(async () => {
     { label: 'kernel-new', method: 'kvm', copies: 1, medians: flatMedians(1000), cv: 0.003, repetitions: 3, manifest: kernel('6.12.0-new') },
     { label: 'kernel-new', method: 'kvm', copies: 2, medians: flatMedians(1900), cv: 0.003, repetitions: 3, manifest: kernel('6.12.0-new') },
   ]);
+  await writeRun('once-old', 19, [{ label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.005, repetitions: 1, manifest: kernel('6.1.0-old'), hostManifest: kernel('6.1.0-old') }]);
+  await writeRun('once-new', 20, [{ label: 'lxc', method: 'lxc', medians: worseOnPipe, cv: 0.005, repetitions: 1, manifest: kernel('6.1.0-new'), hostManifest: kernel('6.1.0-new') }]);
   await writeRun('two-columns', 15, [
     { label: 'lxc', method: 'lxc', medians: flatMedians(1000), cv: 0.005, repetitions: 2 },
     { label: 'kvm', method: 'kvm', medians: flatMedians(800), cv: 0.005, repetitions: 2 },
@@ -86,6 +88,16 @@ suite('virtbench compare (CLI)', () => {
     expect(r.stdout).toMatch(/1 regressed/);
     const other = INDEX_TESTS.filter((t) => t !== 'Pipe Throughput');
     for (const t of other) expect(r.stdout).not.toMatch(new RegExp(`\\| ${t.replace(/[()]/g, '\\$&')} \\|[^\\n]*regressed`));
+  });
+
+  it('one run a side: indicative readings, and the method note says there are no intervals (not "over 0 comparisons")', async () => {
+    const r = await cli(['compare', runs['once-old']!, runs['once-new']!, '--variable', 'kernel', '--format', 'md']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Intervals: none (no row has the repetitions for one)');
+    expect(r.stdout).not.toMatch(/over 0 comparisons/);
+    expect(r.stdout).toMatch(/indicative/);
+    const j = JSON.parse((await cli(['compare', runs['once-old']!, runs['once-new']!, '--variable', 'kernel', '--format', 'json'])).stdout);
+    expect(j.familySize).toBe(0);
   });
 
   it('exit 2 on bad input: a missing folder, a bad threshold, an unknown variable', async () => {
