@@ -6,6 +6,7 @@ import { LocalHost } from '../../src/hosts/local.js';
 import { freeLoopbackPort } from '../../src/hosts/ports.js';
 import { buildBootDisk, type BootDisk } from '../../src/providers/images/boot-disk.js';
 import { makeSeedDisk } from '../../src/providers/images/seed-disk.js';
+import { QmpClient } from '../../src/providers/kvm/qmp.js';
 import { pidAlive } from './processes.js';
 
 /**
@@ -28,9 +29,14 @@ export interface LabVm {
   console: string;
   /** Stop QEMU by its PID (SIGTERM, then SIGKILL). */
   stop(): Promise<void>;
-  /** Freeze or thaw the whole machine (SIGSTOP/SIGCONT to QEMU): a host that does not come back. */
-  freeze(): void;
-  thaw(): void;
+  /**
+   * Pause or resume the whole machine (QMP stop/cont): a host that does not come back. QMP stop
+   * also stops the guest's clock, so the resumed guest sees no jump in time. (SIGSTOP/SIGCONT does
+   * not: minutes pass at once for the guest's kernel and systemd, and in one CI run the thawed lab
+   * never answered SSH again.)
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
 }
 
 export function labDisk(progress = (m: string) => process.env.VIRTBENCH_DEBUG && process.stderr.write(`${m}\n`)): Promise<BootDisk> {
@@ -50,9 +56,10 @@ export async function startLabVm(dir: string, disk: BootDisk): Promise<LabVm> {
   });
   const port = await freeLoopbackPort();
   const console = join(dir, 'console.log');
+  const qmpPath = join(dir, 'qmp.sock');
   const child: ResultPromise = execa('qemu-system-x86_64', [
     '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', '1024',
-    '-display', 'none', '-monitor', 'none', '-serial', `file:${console}`,
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${console}`, '-qmp', `unix:${qmpPath},server=on,wait=off`,
     '-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
     '-drive', `file=${seed.path},if=virtio,format=raw,readonly=on`,
     '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0',
@@ -61,17 +68,25 @@ export async function startLabVm(dir: string, disk: BootDisk): Promise<LabVm> {
   child.catch(() => undefined);
   return {
     disk, port, hostKey: seed.hostKey, keyPath, pid, console,
-    freeze: () => process.kill(pid, 'SIGSTOP'),
-    thaw: () => process.kill(pid, 'SIGCONT'),
+    freeze: () => qmp(qmpPath, 'stop'),
+    thaw: () => qmp(qmpPath, 'cont'),
     async stop() {
       if (!pidAlive(pid)) return;
-      process.kill(pid, 'SIGCONT');
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
       if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
       await child.catch(() => undefined);
     },
   };
+}
+
+async function qmp(path: string, command: string): Promise<void> {
+  const client = await QmpClient.connect(path);
+  try {
+    await client.execute(command);
+  } finally {
+    client.close();
+  }
 }
 
 /** Run a command on the lab VM with the OpenSSH client, the host key pinned. */
