@@ -87,6 +87,14 @@ describe('GRUB menu', () => {
     const saved = cfg.replace(/set default="0"/, 'set default="${saved_entry}"');
     expect(defaultEntry(menu, saved, { saved_entry: grubRebootArgument(old) })?.release).toBe('6.1.0-47-cloud-amd64');
     expect(defaultEntry(menu, saved, {})?.release).toBe('6.1.0-50-cloud-amd64');
+    // GRUB_DEFAULT="1>1": the second entry of the second top-level item (the Advanced options submenu).
+    const numeric = (path: string) => defaultEntry(menu, cfg.replace(/set default="0"/, `set default="${path}"`));
+    expect(menu.map((e) => e.positions.join('>'))).toEqual(['0', '1>0', '1>1']);
+    expect(numeric('1>1')?.release).toBe('6.1.0-47-cloud-amd64');
+    expect(numeric('1>0')?.release).toBe('6.1.0-50-cloud-amd64');
+    expect(numeric('1')?.release).toBe('6.1.0-50-cloud-amd64'); // a submenu alone: its first entry
+    expect(numeric(`${old.ids[0]}>1`)?.release).toBe('6.1.0-47-cloud-amd64'); // ids and numbers mixed
+    expect(numeric('Advanced options for Debian GNU/Linux>1')?.release).toBe('6.1.0-47-cloud-amd64');
     expect(parseGrubenv('# GRUB Environment Block\nnext_entry=a>b\nsaved_entry=0\n###')).toEqual({ next_entry: 'a>b', saved_entry: '0' });
   });
 });

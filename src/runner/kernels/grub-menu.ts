@@ -12,8 +12,8 @@ export interface MenuEntry {
   release?: string;
   /** The kernel command line after the image path. */
   cmdline?: string;
-  /** Top-level position (what GRUB_DEFAULT=N counts; a submenu counts as one). */
-  topIndex: number;
+  /** Position at each level, same path (what GRUB_DEFAULT=N or "1>2" counts; a submenu counts as one at its level). */
+  positions: number[];
   recovery: boolean;
 }
 
@@ -23,8 +23,9 @@ function quoted(line: string): string[] {
 
 export function parseGrubMenu(cfg: string): MenuEntry[] {
   const out: MenuEntry[] = [];
-  const stack: { kind: 'menuentry' | 'submenu' | 'block'; title: string; id: string; entry?: MenuEntry }[] = [];
-  let top = -1;
+  const stack: { kind: 'menuentry' | 'submenu' | 'block'; title: string; id: string; position: number; entry?: MenuEntry }[] = [];
+  // The last position used at each menu depth; a submenu starts its own count.
+  const counters: number[] = [];
   for (const raw of cfg.split('\n')) {
     const line = raw.trim();
     const m = /^(menuentry|submenu)\s/.exec(line);
@@ -34,10 +35,17 @@ export function parseGrubMenu(cfg: string): MenuEntry[] {
       const title = q[0] ?? '';
       const id = idMatch?.[1] ?? title;
       const inMenu = stack.filter((s) => s.kind !== 'block');
-      if (inMenu.length === 0) top++;
-      const frame: (typeof stack)[number] = { kind: m[1] as 'menuentry' | 'submenu', title, id };
+      const depth = inMenu.length;
+      counters.length = depth + 1;
+      const position = (counters[depth] = (counters[depth] ?? -1) + 1);
+      const frame: (typeof stack)[number] = { kind: m[1] as 'menuentry' | 'submenu', title, id, position };
       if (m[1] === 'menuentry') {
-        frame.entry = { titles: [...inMenu.map((s) => s.title), title], ids: [...inMenu.map((s) => s.id), id], topIndex: top, recovery: /recovery mode/i.test(title) };
+        frame.entry = {
+          titles: [...inMenu.map((s) => s.title), title],
+          ids: [...inMenu.map((s) => s.id), id],
+          positions: [...inMenu.map((s) => s.position), position],
+          recovery: /recovery mode/i.test(title),
+        };
         out.push(frame.entry);
       }
       if (line.endsWith('{')) stack.push(frame);
@@ -56,7 +64,7 @@ export function parseGrubMenu(cfg: string): MenuEntry[] {
     // Other blocks (if/else/function) nest inside and around entries; only braces matter.
     const opens = (line.match(/\{/g) ?? []).length;
     const closes = (line.match(/\}/g) ?? []).length;
-    for (let i = 0; i < opens; i++) stack.push({ kind: 'block', title: '', id: '' });
+    for (let i = 0; i < opens; i++) stack.push({ kind: 'block', title: '', id: '', position: -1 });
     for (let i = 0; i < closes; i++) stack.pop();
   }
   return out;
@@ -74,20 +82,19 @@ export function grubRebootArgument(entry: MenuEntry): string {
 }
 
 /**
- * The kernel the host boots when nothing is asked for: GRUB's `set default=` (a number, an id
- * or title path, or ${saved_entry} from grubenv), the first entry when it cannot be told.
+ * The kernel the host boots when nothing is asked for: GRUB's `set default=` (a path of numbers,
+ * ids or titles such as "0", "1>2" or "gnulinux-advanced-...>gnulinux-...", or ${saved_entry} from
+ * grubenv), the first entry when it cannot be told.
  */
 export function defaultEntry(menu: MenuEntry[], cfg: string, grubenv: Record<string, string> = {}): MenuEntry | undefined {
   const set = [...cfg.matchAll(/^\s*set default="([^"]*)"/gm)].map((m) => m[1]!).filter((v) => v !== '${next_entry}');
   let value = set.at(-1) ?? '0';
   if (value === '${saved_entry}') value = grubenv.saved_entry ?? '0';
-  if (/^\d+$/.test(value)) {
-    const n = Number(value);
-    return menu.find((e) => e.topIndex === n);
-  }
   const parts = value.split('>');
-  return menu.find((e) => parts.length === e.ids.length && parts.every((p, i) => p === e.ids[i] || p === e.titles[i]))
-    ?? menu.find((e) => e.ids[0] === parts[0] || e.titles[0] === parts[0]);
+  const names = (e: MenuEntry, i: number, p: string) => p === e.ids[i] || p === e.titles[i] || (/^\d+$/.test(p) && Number(p) === e.positions[i]);
+  // GRUB boots a submenu named alone by its first entry.
+  return menu.find((e) => parts.length === e.ids.length && parts.every((p, i) => names(e, i, p)))
+    ?? menu.find((e) => names(e, 0, parts[0]!));
 }
 
 /** `grub-editenv list` output as key/value pairs. */
