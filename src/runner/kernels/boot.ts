@@ -63,12 +63,24 @@ export async function startBoot(host: CommandHost, grub: GrubView, release: stri
     await requestReboot(host, ['systemctl', 'reboot']);
     return;
   }
-  const image = posix.join('/boot', `vmlinuz-${release}`);
-  const initrd = posix.join('/boot', `initrd.img-${release}`);
-  const hasInitrd = (await host.run(['test', '-e', initrd], { allowFailure: true })).exitCode === 0;
+  // The files GRUB's entry boots, so that kexec loads the same kernel and initramfs whatever the
+  // distribution names them (Debian's initrd.img-R, Fedora's initramfs-R.img).
+  const image = await onHost(host, entry.image ?? `/boot/vmlinuz-${release}`);
+  if (!image) throw new ProviderError('KEXEC_IMAGE', `the kernel image of ${release} (${entry.image ?? `/boot/vmlinuz-${release}`}) is not on ${host.name}`, { hint: 'reinstall the kernel package and run update-grub, or use kernels.boot: grub-reboot' });
+  // kexec takes one initrd: an early-microcode image listed first is left out, the initramfs is the last.
+  const initrdPath = entry.initrds?.at(-1) ?? (entry.image ? undefined : `/boot/initrd.img-${release}`);
+  const initrd = initrdPath ? await onHost(host, initrdPath) : undefined;
   const cmdline = entry.cmdline ?? (await host.run(['cat', '/proc/cmdline'])).stdout.trim().replace(/^BOOT_IMAGE=\S+\s*/, '');
-  await host.run(['kexec', '-l', image, ...(hasInitrd ? [`--initrd=${initrd}`] : []), `--command-line=${cmdline}`], { timeoutMs: 120_000 });
+  await host.run(['kexec', '-l', image, ...(initrd ? [`--initrd=${initrd}`] : []), `--command-line=${cmdline}`], { timeoutMs: 120_000 });
   await requestReboot(host, ['systemctl', 'kexec']);
+}
+
+/** Where a file GRUB names is on the running host: as named, or under /boot (GRUB names files relative to a separate /boot partition). */
+async function onHost(host: CommandHost, grubPath: string): Promise<string | undefined> {
+  for (const p of [grubPath, posix.join('/boot', grubPath)]) {
+    if ((await host.run(['test', '-f', p], { allowFailure: true })).exitCode === 0) return p;
+  }
+  return undefined;
 }
 
 /** Leave the host to boot its default kernel: drop a one-time entry a switch may have left (kexec leaves none). */

@@ -12,6 +12,9 @@ export interface MenuEntry {
   release?: string;
   /** The kernel command line after the image path. */
   cmdline?: string;
+  /** The image and initrd paths as GRUB names them (relative to the partition holding them: /boot when it is its own). */
+  image?: string;
+  initrds?: string[];
   /** Position at each level, same path (what GRUB_DEFAULT=N or "1>2" counts; a submenu counts as one at its level). */
   positions: number[];
   recovery: boolean;
@@ -56,9 +59,16 @@ export function parseGrubMenu(cfg: string): MenuEntry[] {
       const entry = [...stack].reverse().find((s) => s.entry)?.entry;
       if (entry && entry.release === undefined) {
         entry.release = linux[2]!;
+        entry.image = linux[1]!;
         entry.cmdline = linux[3]!.trim();
         if (/(^|\s)single(\s|$)/.test(entry.cmdline)) entry.recovery = true;
       }
+      continue;
+    }
+    const initrd = /^initrd(?:16|efi)?\s+(.+)$/.exec(line);
+    if (initrd) {
+      const entry = [...stack].reverse().find((s) => s.entry)?.entry;
+      if (entry && entry.initrds === undefined) entry.initrds = initrd[1]!.trim().split(/\s+/);
       continue;
     }
     // Other blocks (if/else/function) nest inside and around entries; only braces matter.
