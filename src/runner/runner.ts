@@ -158,7 +158,7 @@ export async function executeRun(d: RunnerDeps): Promise<RunSummary> {
         const r = await runStep(step, resultId, {
           runId: s.runId, runDir: d.runDir, state: d.state, host: host!, provider, target, spec, workload: d.workload, key: d.key,
           writeResult: d.writeResult, emit: d.emit, signal: d.signal, connectDeadlineMs: d.connectDeadlineMs,
-          ...(kernels?.current && step.kernel !== undefined ? { hostKernel: kernels.current } : {}),
+          ...(kernels?.current && step.kernel !== undefined ? { hostKernel: kernels.current, checkHostKernel: () => kernels.checkStillBooted(host!) } : {}),
           onProgress: (e) => {
             const c = current.get(hostName);
             if (c && e.step === 'run' && e.remainingSeconds !== undefined) c.workloadRemaining = e.remainingSeconds + 30;

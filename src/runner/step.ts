@@ -41,6 +41,8 @@ export interface StepDeps {
   connectDeadlineMs?: number;
   /** The lab host's verified kernel, on a host whose kernels the suite measures. */
   hostKernel?: HostKernelRecord;
+  /** Checked once the workload has run, before an ok result is written: throws when the host's kernel cannot vouch for it. */
+  checkHostKernel?: () => Promise<void>;
 }
 
 export interface StepOutcome {
@@ -125,6 +127,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     say('run', `running ${d.workload.name}`);
     outcome = await d.workload.run(ctx);
     phase = 'collect';
+    await d.checkHostKernel?.();
   } catch (e) {
     failure = e;
   }

@@ -121,4 +121,16 @@ describe('a lab host that drops the connection while it is asked to reboot', () 
     expect(warnings.join('\n')).toMatch(/rebooted on its own since the last step \(it now runs kernel 6\.1\.0-50-cloud-amd64/);
     expect(state.state.kernels!.boots.map((b) => `${b.release}:${b.status}`)).toEqual([`${OLD}:ok`, `${OLD}:ok`]);
   });
+
+  it('a host that rebooted during a step: the check after the step refuses to vouch for its result', async () => {
+    const lab = new FakeLab('comes-back');
+    const { kernels } = switcher(lab, 30);
+    const host = await kernels.ensure(lab.host(), OLD);
+    await expect(kernels.checkStillBooted(host)).resolves.toBeUndefined(); // same boot: the result stands
+    const verified = lab.bootId;
+    lab.boot(NEW);
+    const err = await kernels.checkStillBooted(host).then(() => undefined, (e: Error & { code?: string }) => e);
+    expect(err?.code).toBe('HOST_REBOOTED_DURING_STEP');
+    expect(err?.message).toContain(`verified boot ${verified} on kernel ${OLD}; it now runs ${NEW}, boot ${lab.bootId}`);
+  });
 });

@@ -172,6 +172,20 @@ export class LabKernels {
   }
 
   /**
+   * After a step: the host still runs the boot that was verified before it. A host that rebooted
+   * (a panic, a watchdog) may have measured under another kernel, so the step's result is not kept as ok.
+   */
+  async checkStillBooted(host: CommandHost): Promise<void> {
+    const expected = this.current;
+    if (!expected) return;
+    const now = await probeBoot(host);
+    if (now.bootId === expected.bootId) return;
+    throw new ProviderError('HOST_REBOOTED_DURING_STEP', `lab host ${this.d.plan.host} rebooted during the step (verified boot ${expected.bootId} on kernel ${expected.release}; it now runs ${now.release}, boot ${now.bootId})`, {
+      hint: `its console or journal (journalctl --list-boots) says why; virtbench run --resume ${this.d.runDir} measures the step again under kernel ${expected.release}`,
+    });
+  }
+
+  /**
    * Leave the host booting its default kernel: the one-time entry cleared and, if another kernel
    * runs, a reboot into the default (waited for and verified, unless the run was interrupted).
    * Returns the host to use afterwards (undefined when it was rebooted and not waited for).
