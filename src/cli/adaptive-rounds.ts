@@ -40,18 +40,19 @@ export function hostRatios(set: ResultSet, plan: RunPlan, host: string): Sequent
     const cols = groupsOf({ ...set, results: relabelled });
     return targets.flatMap((t) => {
       const label = labelOf(t.spec.name);
-      return ratiosAgainst(cols, underKernel(label, kernels[0]!), (candidate) => candidate.startsWith(`${label} @ `));
+      // The calibration knows the target by its own label (its noise was measured under one kernel).
+      return ratiosAgainst(cols, underKernel(label, kernels[0]!), (candidate) => candidate.startsWith(`${label} @ `), () => label);
     });
   }
   const base = targets[0];
-  return base ? ratiosAgainst(groupsOf({ ...set, results }), labelOf(base.spec.name), () => true) : [];
+  return base ? ratiosAgainst(groupsOf({ ...set, results }), labelOf(base.spec.name), () => true, (l) => l) : [];
 }
 
 /**
  * Every test of each candidate column against the baseline column with the same copies, emulation
  * and workload version (a TCG fallback under one kernel is never judged against KVM under another).
  */
-function ratiosAgainst(cols: Group[], baselineLabel: string, isCandidate: (label: string) => boolean): SequentialRatio[] {
+function ratiosAgainst(cols: Group[], baselineLabel: string, isCandidate: (label: string) => boolean, calibrationLabel: (label: string) => string): SequentialRatio[] {
   const out: SequentialRatio[] = [];
   for (const b of cols.filter((c) => c.key.label === baselineLabel)) {
     const alike = (x: Group) => x.key.copies === b.key.copies && x.key.emulated === b.key.emulated && x.key.workload === b.key.workload && x.key.workloadVersion === b.key.workloadVersion;
@@ -61,7 +62,7 @@ function ratiosAgainst(cols: Group[], baselineLabel: string, isCandidate: (label
       for (const test of [...b.tests, ...b.scores]) {
         const x = bs.get(test);
         const y = cs.get(test);
-        if (x?.length && y?.length) out.push({ name: `${c.id} vs ${b.id}: ${test}`, diff: logDifference(x, y), baseline: { label: b.key.label, copies: b.key.copies, workloadOptions: { ...b.results[0]!.workload.options } }, candidate: { label: c.key.label, copies: c.key.copies, workloadOptions: { ...c.results[0]!.workload.options } }, test });
+        if (x?.length && y?.length) out.push({ name: `${c.id} vs ${b.id}: ${test}`, diff: logDifference(x, y), baseline: { label: calibrationLabel(b.key.label), copies: b.key.copies, workloadOptions: { ...b.results[0]!.workload.options } }, candidate: { label: calibrationLabel(c.key.label), copies: c.key.copies, workloadOptions: { ...c.results[0]!.workload.options } }, test });
       }
     }
   }
@@ -111,13 +112,23 @@ export function adaptiveRounds(o: {
   const design: SequentialDesign = { min: o.adaptive.min, max: o.adaptive.max, confidence: o.confidence ?? 0.95, threshold: o.threshold ?? 0.02 };
   const record: RoundsRecord = { method: SEQUENTIAL_METHOD, design: { ...design, ...(o.adaptive.budgetMinutes !== undefined ? { budgetMinutes: o.adaptive.budgetMinutes } : {}) }, hosts: {} };
   const calibrations = new Map<string, { file: string; detectable: Map<string, number | null> } | null>();
-  /** Once per host: its calibration from <results>/calibration/, if virtbench calibrate stored one. */
+  /**
+   * Once per host: its calibration from <results>/calibration/, if virtbench calibrate stored one.
+   * A calibration belongs to one kernel (the kernel is part of the host's fingerprint): on a host
+   * with `kernels:`, the first kernel in the suite's list that has one.
+   */
   const calibrationFor = async (host: string, set: ResultSet, ratios: SequentialRatio[]) => {
     if (calibrations.has(host)) return calibrations.get(host) ?? undefined;
     const names = new Set(o.plan.targets.filter((t) => t.spec.host === host).map((t) => t.spec.name));
-    const manifest = sharedHostManifest(set.results.filter((r) => names.has(r.target.name)));
+    const onHost = set.results.filter((r) => names.has(r.target.name));
+    const kernels = o.plan.kernels?.host === host ? o.plan.kernels.releases : [undefined];
     const resultsDir = dirname(o.runDir);
-    const cal = manifest ? await readCalibration(resultsDir, hostFingerprint(manifest)) : undefined;
+    let cal: CalibrationFile | undefined;
+    for (const release of kernels) {
+      const manifest = sharedHostManifest(release === undefined ? onHost : onHost.filter((r) => r.hostKernel?.release === release));
+      cal = manifest ? await readCalibration(resultsDir, hostFingerprint(manifest)) : undefined;
+      if (cal) break;
+    }
     const found = cal ? { file: calibrationPath(resultsDir, cal.fingerprint), detectable: detectableWithMax(cal, ratios, design) } : undefined;
     calibrations.set(host, found && found.detectable.size > 0 ? found : null);
     return calibrations.get(host) ?? undefined;

@@ -185,4 +185,40 @@ suite('calibration file, compare and adaptive repetitions (synthetic A/A runs in
     const rec = JSON.parse(await readFile(join(run.dir, ROUNDS_FILE), 'utf8'));
     expect(Object.keys(rec.calibration.detectableWithMax)).toHaveLength(4);
   });
+
+  it('a kernel upgrade on a lab host: the calibration stored under the first kernel gives what the gate can detect', async () => {
+    const OLD = '6.1.0-47-cloud-amd64';
+    const NEW = '6.1.0-50-cloud-amd64';
+    const underKernel = (release: string) => ({ kernelRelease: release, kernelVersion: `#1 SMP ${release}` });
+    // virtbench calibrate on the lab host, booted into the old kernel: target 'bare', six A/A rounds.
+    const calDir = await createRunDir(root, 'k-cal');
+    const calRng = seededRng(51);
+    const calResults = syntheticResults(calRng, { label: 'bare', method: 'host', medians: flatMedians(1000, TESTS), cv: 0.01, repetitions: 6, manifest: underKernel(OLD), hostManifest: underKernel(OLD) }, 'k-cal');
+    for (const doc of calResults) await writeResult(calDir, doc);
+    await calibrateRun({ source: calDir, name: 'k-cal', results: calResults }, design, { resultsDir: root, runDir: calDir, seed: 1 });
+
+    // The upgrade run: 'bare' under both kernels, three rounds each.
+    const runDir = await createRunDir(root, 'k-run');
+    const rng = seededRng(52);
+    for (const [release, position] of [[OLD, 0], [NEW, 1]] as const) {
+      for (const doc of syntheticResults(rng, { label: 'bare', method: 'host', medians: flatMedians(1000, TESTS), cv: 0.01, repetitions: 3, manifest: underKernel(release), hostManifest: underKernel(release) }, 'k-run')) {
+        await writeResult(runDir, { ...doc, id: `bare-${release}-r${doc.repetition}`, target: { ...doc.target, host: 'lab' }, hostKernel: { release, boot: 'grub-reboot', bootId: `b-${release}-${doc.repetition}`, position } });
+      }
+    }
+    const plan = parseSuite(`hosts:
+  lab: { address: 192.0.2.10, key: ~/.ssh/lab, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOaWuCa9CzeyHmMUVxaKq3Nm3C8GhCB1pP0Z8ebI0mFu" }
+kernels: { host: lab, releases: [${OLD}, ${NEW}] }
+repetitions: { min: 3, max: 6 }
+targets:
+  - { name: bare, method: host, host: lab }
+`, '/tmp/vb-cal-k.yaml');
+    const said: string[] = [];
+    await adaptiveRounds({ runDir, plan, adaptive: plan.adaptive!, startedAt: Date.now(), emit: (_h, _r, m) => said.push(m) })('lab', 3);
+    expect(said[0]).toMatch(/calibrated here: with 6 rounds the gate detects drops of \d+\.\d% to \d+\.\d%/);
+    const rec = JSON.parse(await readFile(join(runDir, ROUNDS_FILE), 'utf8'));
+    expect(rec.calibration.file).toBe(calibrationPath(root, hostFingerprint({ ...SYNTHETIC_MANIFEST, ...underKernel(OLD) })));
+    const names = Object.keys(rec.calibration.detectableWithMax);
+    expect(names.length).toBeGreaterThanOrEqual(TESTS.length);
+    for (const n of names) expect(n.startsWith(`bare @ ${NEW}, 1 copy vs bare @ ${OLD}, 1 copy: `), n).toBe(true);
+  });
 });
