@@ -212,7 +212,7 @@ targets:
     expect(docs[1].hostKernel.boot).toBe('grub-reboot');
     expect(docs[1].hostKernel.bootSeconds).toBeGreaterThan(5);
     for (const d of docs) expect(d.unixbench.passes[0].tests.find((r: any) => /Dhrystone/.test(r.name)).value).toBeGreaterThan(0);
-    process.stderr.write(`reboot to verified kernel ${NEW}: ${docs[1].hostKernel.bootSeconds.toFixed(0)} s; kill-to-finish ${((Date.now() - killedAt) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`reboot to verified kernel ${NEW}: ${docs[1].hostKernel.bootSeconds.toFixed(0)} s; kill-to-finish ${((Date.now() - killedAt) / 1000).toFixed(0)} s\nkernels.log:\n${await readFile(join(runDir, 'kernels.log'), 'utf8')}`);
 
     // The verdict straight from the run, one command.
     const verdict = await cli(['compare', runDir, '--variable', 'kernel', '--format', 'md']);

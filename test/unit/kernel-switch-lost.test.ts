@@ -99,6 +99,11 @@ describe('a lab host that drops the connection while it is asked to reboot', () 
     expect(state.state.kernels!.boots.map((b) => `${b.release}:${b.status}`)).toEqual([`${OLD}:ok`]);
     expect(warnings.join('\n')).toMatch(/dropped while asking for the reboot \(SSH_CONNECTION_LOST\)/);
     expect(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')).kernels.boots[0].status).toBe('ok');
+    // kernels.log tells the wait apart: the switch asked for, the host seen down, then back on the new boot.
+    const log = await readFile(join(dir, 'kernels.log'), 'utf8');
+    expect(log).toMatch(/rebooting lab into kernel 6\.1\.0-47-cloud-amd64 \(grub-reboot\)/);
+    expect(log).toMatch(/SSH: connect ECONNREFUSED .* s after the reboot\)/);
+    expect(log).toMatch(new RegExp(`SSH answered from a new boot \\(kernel ${OLD.replace(/\./g, '\\.')}, boot boot-2\\)`));
   });
 
   it('never comes back: the reboot deadline\'s error, naming the kernel and the resume command, not a bare lost connection', async () => {

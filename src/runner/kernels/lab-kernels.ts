@@ -2,6 +2,8 @@
  * A lab host's kernels over a run: boot the kernel each round asks for, verify it, record every
  * boot in run.json, and leave the host on its default kernel.
  */
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InterruptedError, ProviderError, RemoteError } from '../../core/errors.js';
 import type { RunKey } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
@@ -12,6 +14,8 @@ import type { EventSink } from '../progress/events.js';
 import type { KernelRunState, RunStateFile } from '../run-state.js';
 import { checkSwitchable, clearOneTimeEntry, probeBoot, readGrub, rebootToDefault, startBoot, type GrubView } from './boot.js';
 import { HostRebootTimeoutError, waitForNewBoot } from './wait.js';
+
+export const KERNELS_LOG = 'kernels.log';
 
 /** How a connection ends when the host goes down (or hangs) under a command. */
 const LOST_DURING_SWITCH = new Set(['SSH_CONNECTION_LOST', 'SSH_EXEC_TIMEOUT']);
@@ -45,7 +49,13 @@ export class LabKernels {
 
   private say(message: string): void {
     this.d.emit({ type: 'warning', host: this.d.plan.host, message });
+    this.log(message);
   }
+
+  /** kernels.log in the run directory: every switch, and what was seen of the host while waiting for it (why a reboot took so long). */
+  private readonly log = (line: string): void => {
+    void appendFile(join(this.d.runDir, KERNELS_LOG), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+  };
 
   /** A previous attempt left a reboot unfinished (killed, or the host did not come back): the first connection gets the reboot deadline. */
   openDeadlineMs(): number | undefined {
@@ -71,7 +81,7 @@ export class LabKernels {
           // The killed run may have died before it asked for the reboot: a minute of answers from the
           // old boot tells. Once the host has gone down, it gets the whole reboot deadline.
           hostName: this.d.plan.host, previousBootId: last.fromBootId, release: last.release, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000, untilDownMs: 60_000,
-          signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`,
+          signal: this.d.signal, resumeHint: `virtbench run --resume ${this.d.runDir}`, onSeen: this.log,
         });
         host = back.host;
         now = back.state;
@@ -152,6 +162,7 @@ export class LabKernels {
         deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
         signal: this.d.signal,
         resumeHint: `virtbench run --resume ${this.d.runDir}`,
+        onSeen: this.log,
       });
     } catch (e) {
       await setBoot((b) => { b.status = e instanceof InterruptedError ? 'interrupted' : 'failed'; b.error = (e as Error).message; });
@@ -217,7 +228,7 @@ export class LabKernels {
       const back = await waitForNewBoot({
         open: (deadlineMs) => this.d.openHost(this.suiteHost(), this.d.key, { deadlineMs }),
         hostName: this.d.plan.host, previousBootId: previous, release: wanted, deadlineMs: this.d.plan.rebootTimeoutSeconds * 1000,
-        signal: new AbortController().signal, resumeHint: 'check the host',
+        signal: new AbortController().signal, resumeHint: 'check the host', onSeen: this.log,
       });
       this.current = { release: back.state.release, boot: 'grub-reboot', bootSeconds: back.seconds, bootId: back.state.bootId, position: this.d.plan.releases.indexOf(back.state.release) };
       await this.d.state.update((s) => {

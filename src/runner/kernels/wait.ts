@@ -52,7 +52,10 @@ export async function waitForNewBoot(o: WaitOptions): Promise<{ host: CommandHos
     try {
       host = await o.open(Math.max(1_000, Math.min(left, 20_000)));
       const state = await probeBoot(host, 20_000);
-      if (state.bootId && state.bootId !== o.previousBootId) return { host, state, seconds: (Date.now() - t0) / 1000 };
+      if (state.bootId && state.bootId !== o.previousBootId) {
+        seen(`SSH answered from a new boot (kernel ${state.release}, boot ${state.bootId})`);
+        return { host, state, seconds: (Date.now() - t0) / 1000 };
+      }
       seen(`SSH still answered from the previous boot (kernel ${state.release}): the host had not gone down yet`);
       await host.close().catch(() => undefined);
     } catch (e) {
