@@ -227,7 +227,7 @@ targets:
   }, 30 * 60_000);
 
   it('a host that does not come back: a clear error naming the kernel and what was seen last, nothing lost, --resume after repair', async () => {
-    const text = (seed: number) => suiteText({ seed, releases: [NEW, OLD], timeout: 180, workload: '' });
+    const text = (seed: number) => suiteText({ seed, releases: [NEW, OLD], timeout: 120, workload: '' });
     const suite = join(tmp, 'stuck.yaml');
     await writeFile(suite, text(seedStarting(text, NEW)));
     const results = join(tmp, 'results-b');
@@ -245,7 +245,7 @@ targets:
     await waitForLabSsh(vm!, tmp, 360_000);
     expect(failed.exitCode).not.toBe(0);
     const out = String(failed.all);
-    expect(out).toMatch(new RegExp(`did not come back within 180 s after being rebooted into kernel ${OLD.replace(/\./g, '\\.')}`));
+    expect(out).toMatch(new RegExp(`did not come back within 120 s after being rebooted into kernel ${OLD.replace(/\./g, '\\.')}`));
     expect(out).toMatch(/last seen: SSH/);
     expect(out).toMatch(/virtbench run --resume/);
     const state = await readState(runDir);

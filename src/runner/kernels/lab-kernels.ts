@@ -71,6 +71,7 @@ export class LabKernels {
   async start(host: CommandHost): Promise<CommandHost> {
     this.live = host;
     let now = await probeBoot(host);
+    this.log(`${this.d.plan.host} answers on kernel ${now.release} (boot ${now.bootId})`);
     const last = this.record?.boots.at(-1);
     if (last?.status === 'booting' && now.bootId === last.fromBootId) {
       this.say(`${this.d.plan.host} has not gone down yet for the reboot into ${last.release} that the previous attempt asked for: waiting for it`);
