@@ -21,7 +21,7 @@ export interface SshdOptions {
   tmpPrefix?: string;
   /** Prepended to PATH in every session (a directory with fake tools, for example). */
   extraPath?: string[];
-  /** More variables for every session (via authorized_keys environment=). */
+  /** More variables for every session (via authorized_keys environment=); SHLVL=1 is always set. */
   env?: Record<string, string>;
   sshdPath?: string;
   /** Port to listen on; a free one when absent. */
@@ -124,7 +124,10 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
     throw new PrerequisiteError('SSH_KEYGEN_FAILED', `ssh-keygen failed in ${dir}: ${(e as Error).message}`, { hint: 'apt-get install openssh-client' });
   });
   const hostKey = (await readFile(`${hostKeyPath}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
-  const env: Record<string, string> = { ...(opts.env ?? {}) };
+  // SHLVL=1: bash run by sshd sources the user's ~/.bashrc only as a top-level shell. Sessions of
+  // this private sshd skip it, so an interactive setup (pyenv, conda: seconds a command on this
+  // project's machine) neither slows every command nor changes the environment UnixBench runs in.
+  const env: Record<string, string> = { SHLVL: '1', ...(opts.env ?? {}) };
   if (opts.extraPath?.length) env.PATH = [...opts.extraPath, '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
   const permitUserEnv = Object.keys(env).length > 0;
   await writeFile(join(dir, 'authorized_keys'), opts.authorizedKeys.map((k) => authorizedKeysLine(k, env)).join('\n') + '\n', { mode: 0o600 });
