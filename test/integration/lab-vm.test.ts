@@ -26,7 +26,7 @@ import { pidAlive } from '../support/processes.js';
 const OLD = '6.1.0-47-cloud-amd64';
 const NEW = '6.1.0-50-cloud-amd64';
 const UNIXBENCH = process.env.VIRTBENCH_UNIXBENCH_SOURCE ?? '';
-// Runs in CI (about 15 minutes on two cores under TCG). It needs root, QEMU, debootstrap, LXC and a
+// Runs in CI (about 13 minutes on two cores under TCG, its boot disk cached). It needs root, QEMU, debootstrap, LXC and a
 // UnixBench 5.1.3 source; VIRTBENCH_TEST_SKIP_LAB_VM=1 leaves it out of a local run.
 const canRun = process.env.VIRTBENCH_TEST_SKIP_LAB_VM !== '1' && !!UNIXBENCH && process.getuid?.() === 0 && (await execa('which', ['qemu-system-x86_64', 'debootstrap', 'lxc-start'], { reject: false })).exitCode === 0;
 const CT = { name: 'vbt16-vm-ct', bridge: 'vbt16vm', subnet: '10.216.33.0/24', address: '10.216.33.20' };
@@ -262,7 +262,7 @@ targets:
     expect((await labSsh(vm!, tmp, 'uname -r')).stdout.trim()).toBe(NEW);
   }, 25 * 60_000);
   // Opt-in (VIRTBENCH_TEST_LAB_KEXEC=1): two kexec switches under TCG take about six minutes, and CI
-  // already spends about fifteen on this lab VM; it passed here (kexec to a verified kernel: 135-185 s).
+  // already spends about thirteen on this lab VM; it passed here (kexec to a verified kernel: 135-185 s).
   it.skipIf(process.env.VIRTBENCH_TEST_LAB_KEXEC !== '1')('kexec: boots the other kernel without firmware or GRUB, verifies it, records the method, and ends on the default kernel', async () => {
     const text = (seed: number) => suiteText({ seed, releases: [OLD, NEW], timeout: 600, workload: '', boot: 'kexec' });
     const suite = join(tmp, 'kexec.yaml');
