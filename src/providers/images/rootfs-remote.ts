@@ -53,8 +53,13 @@ export async function pipeTree(host: CommandHost, localDir: string, remoteDir: s
     host.run(['tar', '-C', remoteDir, '--numeric-owner', '--xattrs', '-xpf', '-'], { inputStream: tar.stdout, allowFailure: true, timeoutMs: 60 * 60_000, signal }),
     sent,
   ]);
+  const remoteError = () => new ProviderError('IMAGE_UPLOAD', `unpacking into ${remoteDir} on ${host.name} failed (exit ${remote.exitCode}): ${remote.stderr.trim().slice(-500)}`, { hint: `check free space on ${host.name}` });
+  // When the unpacking side stops first (its disk full), the tar here dies writing into the closed
+  // pipe: the remote error is the cause, not the local one.
+  const brokenPipe = tarExit === 'SIGPIPE' || /Broken pipe|EPIPE|Cannot write/i.test(`${tarExit} ${tarErr}`);
+  if (remote.exitCode !== 0 && (tarExit === 0 || brokenPipe)) throw remoteError();
   if (tarExit !== 0) throw new ProviderError('IMAGE_UPLOAD', `tar of ${localDir} exited ${tarExit}: ${tarErr.trim().slice(-500)}`, { hint: 'check that the cached copy here is readable' });
-  if (remote.exitCode !== 0) throw new ProviderError('IMAGE_UPLOAD', `unpacking into ${remoteDir} on ${host.name} failed (exit ${remote.exitCode}): ${remote.stderr.trim().slice(-500)}`, { hint: `check free space on ${host.name}` });
+  if (remote.exitCode !== 0) throw remoteError();
 }
 
 /**
