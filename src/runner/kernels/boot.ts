@@ -27,12 +27,21 @@ export interface GrubView {
   nextEntry?: string;
 }
 
+/** What Fedora/RHEL's GRUB layout needs and virtbench does not read yet. */
+const NOT_DEBIAN_GRUB = 'GRUB as Fedora and RHEL package it (/boot/grub2, grub2-reboot, BootLoaderSpec entries in /boot/loader/entries) is not supported yet: use a Debian or Ubuntu lab host, or boot each kernel yourself and run the suite once per kernel (compare --variable kernel then compares the runs)';
+
 export async function readGrub(host: CommandHost): Promise<GrubView> {
-  const cfg = await host.readFile('/boot/grub/grub.cfg').then((b) => b.toString('utf8'), (e: Error) => {
+  const cfg = await host.readFile('/boot/grub/grub.cfg').then((b) => b.toString('utf8'), async (e: Error) => {
+    const grub2 = (await host.run(['test', '-e', '/boot/grub2/grub.cfg'], { allowFailure: true })).exitCode === 0;
+    if (grub2) throw new ProviderError('GRUB_LAYOUT', `${host.name} has /boot/grub2/grub.cfg, not /boot/grub/grub.cfg`, { hint: NOT_DEBIAN_GRUB });
     throw new ProviderError('GRUB_UNREADABLE', `cannot read /boot/grub/grub.cfg on ${host.name}: ${e.message}`, { hint: 'host kernels are switched through GRUB (or kexec): the lab host must boot with GRUB 2 and have update-grub run' });
   });
   const env = parseGrubenv((await host.run(['grub-editenv', '/boot/grub/grubenv', 'list'], { allowFailure: true, timeoutMs: 30_000 })).stdout);
   const menu = parseGrubMenu(cfg);
+  // grub.cfg that only loads BootLoaderSpec entries (blscfg) names no kernel itself.
+  if (/^\s*blscfg\b/m.test(cfg) && !menu.some((e) => e.release)) {
+    throw new ProviderError('GRUB_LAYOUT', `GRUB on ${host.name} reads its kernels from BootLoaderSpec entries (blscfg), not from grub.cfg`, { hint: NOT_DEBIAN_GRUB });
+  }
   return { menu, defaultRelease: defaultEntry(menu, cfg, env)?.release, nextEntry: env.next_entry || undefined };
 }
 
