@@ -83,7 +83,8 @@ function authorizedKeysLine(key: string, env: Record<string, string>): string {
   return opts.length ? `${opts.join(',')} ${key.trim()}` : key.trim();
 }
 
-export function sshdConfigText(o: { port: number; dir: string; hostKeyPath: string; permitUserEnv: boolean }): string {
+/** `userEnv`: the only variables authorized_keys may set (the user's ~/.ssh/environment is not read). */
+export function sshdConfigText(o: { port: number; dir: string; hostKeyPath: string; userEnv: readonly string[] }): string {
   return [
     `# written by virtbench: a private sshd on loopback, stopped by PID`,
     `Port ${o.port}`,
@@ -97,7 +98,7 @@ export function sshdConfigText(o: { port: number; dir: string; hostKeyPath: stri
     `UsePAM no`,
     `StrictModes no`,
     `PermitRootLogin prohibit-password`,
-    `PermitUserEnvironment ${o.permitUserEnv ? 'yes' : 'no'}`,
+    `PermitUserEnvironment ${o.userEnv.length ? o.userEnv.join(',') : 'no'}`,
     `AllowTcpForwarding yes`,
     `X11Forwarding no`,
     `PrintMotd no`,
@@ -129,14 +130,14 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
   // project's machine) neither slows every command nor changes the environment UnixBench runs in.
   const env: Record<string, string> = { SHLVL: '1', ...(opts.env ?? {}) };
   if (opts.extraPath?.length) env.PATH = [...opts.extraPath, '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
-  const permitUserEnv = Object.keys(env).length > 0;
+  const userEnv = Object.keys(env);
   await writeFile(join(dir, 'authorized_keys'), opts.authorizedKeys.map((k) => authorizedKeysLine(k, env)).join('\n') + '\n', { mode: 0o600 });
 
   let lastError = '';
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = opts.port ?? (await freeLoopbackPort());
     const configPath = join(dir, 'sshd_config');
-    await writeFile(configPath, sshdConfigText({ port, dir, hostKeyPath, permitUserEnv }), { mode: 0o600 });
+    await writeFile(configPath, sshdConfigText({ port, dir, hostKeyPath, userEnv }), { mode: 0o600 });
     const t = await execa(sshdPath, ['-t', '-f', configPath], { reject: false, stdin: 'ignore' });
     if (t.exitCode !== 0) {
       throw new PrerequisiteError('SSHD_CONFIG', `sshd rejected its config ${configPath}: ${String(t.stderr).trim()}`, {

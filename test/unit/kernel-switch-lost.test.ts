@@ -100,6 +100,7 @@ describe('a lab host that drops the connection while it is asked to reboot', () 
     expect(warnings.join('\n')).toMatch(/dropped while asking for the reboot \(SSH_CONNECTION_LOST\)/);
     expect(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')).kernels.boots[0].status).toBe('ok');
     // kernels.log tells the wait apart: the switch asked for, the host seen down, then back on the new boot.
+    await kernels.flushLog();
     const log = await readFile(join(dir, 'kernels.log'), 'utf8');
     expect(log).toMatch(/rebooting lab into kernel 6\.1\.0-47-cloud-amd64 \(grub-reboot\)/);
     expect(log).toMatch(/SSH: connect ECONNREFUSED .* s after the reboot\)/);

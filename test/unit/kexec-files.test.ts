@@ -63,6 +63,19 @@ describe('kexec: the kernel and initramfs of the GRUB entry', () => {
     expect(kexecLoad(commands)?.[3]).toBe(`--initrd=/boot/initramfs-${FEDORA}.img`);
   });
 
+  it('GRUB on a btrfs subvolume names /@/boot/vmlinuz-R: found by its file name in /boot', async () => {
+    const { host, commands } = fakeHost([`/boot/vmlinuz-${FEDORA}`, `/boot/initramfs-${FEDORA}.img`]);
+    const cfg = separateBoot(`initrd /@/boot/initramfs-${FEDORA}.img`).replace(`linux /vmlinuz-`, 'linux /@/boot/vmlinuz-');
+    await startBoot(host, { menu: parseGrubMenu(cfg) }, FEDORA, 'kexec');
+    expect(kexecLoad(commands)?.slice(2, 4)).toEqual([`/boot/vmlinuz-${FEDORA}`, `--initrd=/boot/initramfs-${FEDORA}.img`]);
+  });
+
+  it('an initramfs GRUB names but the host lacks: a clear error, never a kernel booted without it', async () => {
+    const { host, commands } = fakeHost([`/boot/vmlinuz-${FEDORA}`]);
+    await expect(startBoot(host, { menu: parseGrubMenu(separateBoot(`initrd /initramfs-${FEDORA}.img`)) }, FEDORA, 'kexec')).rejects.toThrow(/initramfs of 6\.5\.6-300\.fc39\.x86_64 \(\/initramfs-6\.5\.6-300\.fc39\.x86_64\.img\) is not on root@lab:22/);
+    expect(commands.filter((c) => c[0] === 'kexec' || c[0] === 'systemctl')).toEqual([]);
+  });
+
   it('a kernel image that is not on the host: a clear error before anything is loaded or rebooted', async () => {
     const { host, commands } = fakeHost([]);
     await expect(startBoot(host, { menu: parseGrubMenu(separateBoot(`initrd /initramfs-${FEDORA}.img`)) }, FEDORA, 'kexec')).rejects.toThrow(/kernel image of 6\.5\.6-300\.fc39\.x86_64 \(\/vmlinuz-6\.5\.6-300\.fc39\.x86_64\) is not on root@lab:22/);

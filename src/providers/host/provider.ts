@@ -45,7 +45,7 @@ export class BareMetalProvider implements Provider<BareMetalTarget> {
     const dir = join(ctx.workDir, 'sshd');
     return [
       { host: 'local', argv: ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')], purpose: 'host key of the private sshd' },
-      { host: 'local', argv: [SSHD, '-D', '-e', '-f', join(dir, 'sshd_config')], purpose: `private sshd on 127.0.0.1 (free port) for ${spec.name}; config:\n${sshdConfigText({ port: 0, dir, hostKeyPath: join(dir, 'ssh_host_ed25519_key'), permitUserEnv: false }).replace(/^/gm, '    ')}` },
+      { host: 'local', argv: [SSHD, '-D', '-e', '-f', join(dir, 'sshd_config')], purpose: `private sshd on 127.0.0.1 (free port) for ${spec.name}; config:\n${sshdConfigText({ port: 0, dir, hostKeyPath: join(dir, 'ssh_host_ed25519_key'), userEnv: ['SHLVL'] }).replace(/^/gm, '    ')}` },
       { host: 'local', argv: ['kill', '-TERM', '<sshd pid>'], purpose: 'destroy: stop the private sshd by its PID' },
     ];
   }

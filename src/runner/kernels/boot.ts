@@ -79,14 +79,17 @@ export async function startBoot(host: CommandHost, grub: GrubView, release: stri
   // kexec takes one initrd: an early-microcode image listed first is left out, the initramfs is the last.
   const initrdPath = entry.initrds?.at(-1) ?? (entry.image ? undefined : `/boot/initrd.img-${release}`);
   const initrd = initrdPath ? await onHost(host, initrdPath) : undefined;
+  // Booted without the initramfs GRUB gives it, the kernel would not find its root file system.
+  if (initrdPath && !initrd && entry.initrds?.length) throw new ProviderError('KEXEC_IMAGE', `the initramfs of ${release} (${initrdPath}) is not on ${host.name}`, { hint: 'run update-initramfs -u -k ' + release + ' on the lab host, or use kernels.boot: grub-reboot' });
   const cmdline = entry.cmdline ?? (await host.run(['cat', '/proc/cmdline'])).stdout.trim().replace(/^BOOT_IMAGE=\S+\s*/, '');
   await host.run(['kexec', '-l', image, ...(initrd ? [`--initrd=${initrd}`] : []), `--command-line=${cmdline}`], { timeoutMs: 120_000 });
   await requestReboot(host, ['systemctl', 'kexec']);
 }
 
-/** Where a file GRUB names is on the running host: as named, or under /boot (GRUB names files relative to a separate /boot partition). */
+/** Where a file GRUB names is on the running host (GRUB names files relative to the partition or subvolume holding them). */
 async function onHost(host: CommandHost, grubPath: string): Promise<string | undefined> {
-  for (const p of [grubPath, posix.join('/boot', grubPath)]) {
+  // As named, under /boot, or its file name in /boot (GRUB on btrfs or ZFS names a subvolume path such as /@/boot/vmlinuz-R).
+  for (const p of [...new Set([grubPath, posix.join('/boot', grubPath), posix.join('/boot', posix.basename(grubPath))])]) {
     if ((await host.run(['test', '-f', p], { allowFailure: true })).exitCode === 0) return p;
   }
   return undefined;

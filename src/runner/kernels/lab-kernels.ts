@@ -54,8 +54,16 @@ export class LabKernels {
 
   /** kernels.log in the run directory: every switch, and what was seen of the host while waiting for it (why a reboot took so long). */
   private readonly log = (line: string): void => {
-    void appendFile(join(this.d.runDir, KERNELS_LOG), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+    const text = `${new Date().toISOString()} ${line}\n`;
+    // One write after another, so the lines stay in order.
+    this.logged = this.logged.then(() => appendFile(join(this.d.runDir, KERNELS_LOG), text)).catch(() => undefined);
   };
+  private logged: Promise<void> = Promise.resolve();
+
+  /** Resolves once every kernels.log line so far is on disk. */
+  flushLog(): Promise<void> {
+    return this.logged;
+  }
 
   /** A previous attempt left a reboot unfinished (killed, or the host did not come back): the first connection gets the reboot deadline. */
   openDeadlineMs(): number | undefined {
