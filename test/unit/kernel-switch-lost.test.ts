@@ -139,4 +139,17 @@ describe('a lab host that drops the connection while it is asked to reboot', () 
     expect(err?.code).toBe('HOST_REBOOTED_DURING_STEP');
     expect(err?.message).toContain(`verified boot ${verified} on kernel ${OLD}; it now runs ${NEW}, boot ${lab.bootId}`);
   });
+
+  it('a host that went down during a step (the connection is dead): the check names the kernel and the resume, not a bare lost connection', async () => {
+    const lab = new FakeLab('never');
+    const { kernels } = switcher(lab, 30);
+    lab.up = true;
+    const host = await kernels.ensure(lab.host(), NEW); // already runs NEW: no reboot
+    const verified = lab.bootId;
+    lab.up = false; // it crashed mid-step
+    const err = await kernels.checkStillBooted(host).then(() => undefined, (e: Error & { code?: string; hint?: string }) => e);
+    expect(err?.code).toBe('HOST_LOST_DURING_STEP');
+    expect(err?.message).toContain(`stopped answering during the step (verified boot ${verified} on kernel ${NEW}; SSH_CONNECTION_LOST`);
+    expect(err?.hint).toContain(`virtbench run --resume ${dir}`);
+  });
 });

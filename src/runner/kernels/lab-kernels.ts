@@ -198,7 +198,17 @@ export class LabKernels {
   async checkStillBooted(host: CommandHost): Promise<void> {
     const expected = this.current;
     if (!expected) return;
-    const now = await probeBoot(host);
+    let now: Awaited<ReturnType<typeof probeBoot>>;
+    try {
+      now = await probeBoot(host);
+    } catch (e) {
+      // A host that went down mid-step (a panic, a reboot) leaves a dead connection: no proof the
+      // step ran under the verified boot, so its result is not kept, and the error says why.
+      if (!(e instanceof RemoteError && LOST_DURING_SWITCH.has(e.code))) throw e;
+      throw new ProviderError('HOST_LOST_DURING_STEP', `lab host ${this.d.plan.host} stopped answering during the step (verified boot ${expected.bootId} on kernel ${expected.release}; ${e.code}: ${e.message})`, {
+        hint: `it may have rebooted or crashed: its console or journal (journalctl --list-boots) says which; once it answers, virtbench run --resume ${this.d.runDir} measures the step again under kernel ${expected.release}`,
+      });
+    }
     if (now.bootId === expected.bootId) return;
     throw new ProviderError('HOST_REBOOTED_DURING_STEP', `lab host ${this.d.plan.host} rebooted during the step (verified boot ${expected.bootId} on kernel ${expected.release}; it now runs ${now.release}, boot ${now.bootId})`, {
       hint: `its console or journal (journalctl --list-boots) says why; virtbench run --resume ${this.d.runDir} measures the step again under kernel ${expected.release}`,
