@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderLxcConfig, macFor } from '../../src/providers/lxc/config.js';
+import { renderLxcConfig } from '../../src/providers/lxc/config.js';
+import { macFor } from '../../src/providers/mac.js';
 import { checkLimits, formatCpus, limitConfigLines, parseCpuset, parseLimitValue, resolveLimits, type CgroupLayout } from '../../src/providers/lxc/limits.js';
 import { chooseAddress, parseSubnet, vethNameFor } from '../../src/providers/lxc/network.js';
 import { rootfsKey } from '../../src/providers/images/rootfs.js';

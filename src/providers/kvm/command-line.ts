@@ -80,14 +80,6 @@ export function parseCpuList(text: string): number[] | undefined {
   return out.length ? [...new Set(out)] : undefined;
 }
 
-/** A locally administered, stable MAC from the guest name. */
-export function macFor(name: string): string {
-  let h = 2166136261;
-  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  const b = [(h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff];
-  return ['52', '54', ...b.map((x) => x.toString(16).padStart(2, '0'))].join(':');
-}
-
 /** A value inside a QEMU option list ("file=...,if=none"): a comma is doubled, or it would start a new option. */
 export function qemuOptValue(v: string): string {
   return v.replace(/,/g, ',,');

@@ -3,7 +3,7 @@
  * include for devices, capabilities and mounts, one veth on the harness's bridge with a static
  * address, and the limits as cgroup keys.
  */
-import { createHash } from 'node:crypto';
+import { macFor } from '../mac.js';
 
 export interface IdMap {
   /** First host uid/gid of the container's 0..count-1. */
@@ -27,12 +27,6 @@ export interface LxcConfigInput {
 }
 
 export const DEFAULT_IDMAP: IdMap = { hostBase: 100000, count: 65536 };
-
-/** A stable locally administered MAC for the container, so repeated runs look alike. */
-export function macFor(name: string): string {
-  const h = createHash('sha256').update(`virtbench:${name}`).digest();
-  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
-}
 
 export function renderLxcConfig(c: LxcConfigInput): string {
   const lines = [
