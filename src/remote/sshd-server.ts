@@ -26,6 +26,11 @@ export interface SshdOptions {
   sshdPath?: string;
   /** Port to listen on; a free one when absent. */
   port?: number;
+  /**
+   * Run it inside this network namespace (`ip netns exec`), listening on `listenAddress` there:
+   * the tests make a lab host reachable only over SSH this way. Absent: this machine, 127.0.0.1.
+   */
+  netns?: { name: string; listenAddress: string };
 }
 
 export interface SshdServer {
@@ -61,9 +66,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 
 /** Resolves when something on the port answers with an SSH banner. */
-async function sshBannerSeen(port: number): Promise<boolean> {
+async function sshBannerSeen(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
+    const s = connect({ host: address, port });
     const done = (ok: boolean) => {
       s.destroy();
       resolve(ok);
@@ -84,11 +89,11 @@ function authorizedKeysLine(key: string, env: Record<string, string>): string {
 }
 
 /** `userEnv`: the only variables authorized_keys may set (the user's ~/.ssh/environment is not read). */
-export function sshdConfigText(o: { port: number; dir: string; hostKeyPath: string; userEnv: readonly string[] }): string {
+export function sshdConfigText(o: { port: number; dir: string; hostKeyPath: string; userEnv: readonly string[]; listenAddress?: string }): string {
   return [
     `# written by virtbench: a private sshd on loopback, stopped by PID`,
     `Port ${o.port}`,
-    `ListenAddress 127.0.0.1`,
+    `ListenAddress ${o.listenAddress ?? '127.0.0.1'}`,
     `HostKey ${o.hostKeyPath}`,
     `PidFile ${join(o.dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(o.dir, 'authorized_keys')}`,
@@ -133,11 +138,12 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
   const userEnv = Object.keys(env);
   await writeFile(join(dir, 'authorized_keys'), opts.authorizedKeys.map((k) => authorizedKeysLine(k, env)).join('\n') + '\n', { mode: 0o600 });
 
+  const listenAddress = opts.netns?.listenAddress ?? '127.0.0.1';
   let lastError = '';
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = opts.port ?? (await freeLoopbackPort());
     const configPath = join(dir, 'sshd_config');
-    await writeFile(configPath, sshdConfigText({ port, dir, hostKeyPath, userEnv }), { mode: 0o600 });
+    await writeFile(configPath, sshdConfigText({ port, dir, hostKeyPath, userEnv, listenAddress }), { mode: 0o600 });
     const t = await execa(sshdPath, ['-t', '-f', configPath], { reject: false, stdin: 'ignore' });
     if (t.exitCode !== 0) {
       throw new PrerequisiteError('SSHD_CONFIG', `sshd rejected its config ${configPath}: ${String(t.stderr).trim()}`, {
@@ -145,7 +151,9 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
       });
     }
     let log = '';
-    const child: ResultPromise = execa(sshdPath, ['-D', '-e', '-f', configPath], { reject: false, stdin: 'ignore', buffer: false });
+    // `ip netns exec` enters the namespace and execs sshd: the PID stays sshd's own.
+    const argv = [...(opts.netns ? ['ip', 'netns', 'exec', opts.netns.name] : []), sshdPath, '-D', '-e', '-f', configPath];
+    const child: ResultPromise = execa(argv[0]!, argv.slice(1), { reject: false, stdin: 'ignore', buffer: false });
     child.stderr?.on('data', (d: Buffer) => {
       log += d.toString();
       if (log.length > 1_000_000) log = log.slice(-500_000);
@@ -160,7 +168,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
     void child.catch(() => {});
     const deadline = Date.now() + 10_000;
     while (!exited && Date.now() < deadline) {
-      if (await sshBannerSeen(port)) {
+      if (await sshBannerSeen(listenAddress, port)) {
         let stopped = false;
         const server: SshdServer = {
           port,
@@ -198,7 +206,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdServer> {
     if (opts.port !== undefined) break; // a fixed port that fails will not get better
   }
   if (ownDir) await rm(dir, { recursive: true, force: true });
-  throw new ProviderError('SSHD_START', `the private sshd on 127.0.0.1 did not come up: ${lastError || 'no output'}`, {
+  throw new ProviderError('SSHD_START', `the private sshd on ${listenAddress}${opts.netns ? ` (network namespace ${opts.netns.name})` : ''} did not come up: ${lastError || 'no output'}`, {
     hint: 'check that the port is free and that /usr/sbin/sshd runs (sshd -t -f <config>)',
   });
 }

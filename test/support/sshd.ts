@@ -21,6 +21,8 @@ export interface TestSshdOptions {
   env?: Record<string, string>;
   /** Prefix for its temp directory, e.g. "/tmp/vbt3-sshd-". */
   tmpPrefix?: string;
+  /** Run it in this network namespace, listening on its address there (test/support/netns.ts). */
+  netns?: { name: string; listenAddress: string };
 }
 
 export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
@@ -29,6 +31,7 @@ export async function startTestSshd(opts: TestSshdOptions): Promise<TestSshd> {
     extraPath: opts.extraPath,
     env: opts.env,
     tmpPrefix: opts.tmpPrefix ?? '/tmp/vbt-sshd-',
+    netns: opts.netns,
   });
   return s;
 }

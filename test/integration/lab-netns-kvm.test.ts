@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { connect } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,21 +9,26 @@ import { REMOTE_KVM_DIR } from '../../src/providers/kvm/remote-host.js';
 import { createRunKey } from '../../src/remote/keys.js';
 import { pidAlive } from '../support/processes.js';
 import { startTestSshd, type TestSshd } from '../support/sshd.js';
+import { UNIXBENCH_SOURCE } from '../support/unixbench.js';
+import { canMakeNetns, createLabNetns, netnsExists, type LabNetns } from '../support/netns.js';
 
 /**
- * KVM on a "remote" host that is this machine reached over SSH (a private OpenSSH sshd on
- * loopback): QEMU is started there through SshHost, watched through its QMP socket forwarded over
- * the same SSH connection (streamlocal), the guest's sshd (forwarded to the host's loopback) is
- * reached through the host as a jump, and everything is stopped and removed there: QEMU, the
- * guest's folder, the ownership record. Ctrl-C mid-boot leaves nothing either; after a SIGKILL,
- * `guests list|destroy --host` find and remove what the killed run left there. TCG here, one
- * short measurement (shell-loop-probe), to stay lean in CI.
+ * KVM on a lab host reachable only over SSH: a network namespace of its own (test/support/netns.ts)
+ * with a private OpenSSH sshd on its address. Its 127.0.0.1 is not this machine's, so the guest's
+ * sshd, forwarded to the lab's loopback, can be reached only through the lab as a jump host (a
+ * direct dial from here finds nothing: checked). QEMU is started there through SshHost, watched
+ * through its QMP socket forwarded over the same SSH connection (streamlocal), and everything is
+ * stopped and removed there: QEMU, the guest's folder, the ownership record. Ctrl-C mid-boot leaves
+ * nothing either; after a SIGKILL, `guests list|destroy --host` find and remove what the killed run
+ * left there. The lab shares this machine's filesystem and processes (the leak checks read them
+ * directly). TCG here, one short measurement (shell-loop-probe), to stay lean in CI.
  */
-const canRun = process.getuid?.() === 0 && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
+const canRun = process.getuid?.() === 0 && (await canMakeNetns()) && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
 const NAME = 'vbt16-lo-kvm';
 
 let tmp: string;
 let sshd: TestSshd | undefined;
+let lab: LabNetns | undefined;
 let keyPath: string;
 
 beforeAll(async () => {
@@ -30,7 +36,8 @@ beforeAll(async () => {
   if (!canRun) return;
   const key = await createRunKey(join(tmp, 'labkey'));
   keyPath = key.privateKeyPath;
-  sshd = await startTestSshd({ publicKey: key.publicKey, tmpPrefix: '/tmp/vbt16-lok-sshd-' });
+  lab = await createLabNetns('kvm');
+  sshd = await startTestSshd({ publicKey: key.publicKey, tmpPrefix: '/tmp/vbt16-lok-sshd-', netns: { name: lab.name, listenAddress: lab.labAddress } });
 });
 
 /** QEMU left by the SIGKILL test, stopped here by its PID if the test failed before destroying it. */
@@ -39,6 +46,10 @@ let orphanedQemu: number | undefined;
 afterAll(async () => {
   if (orphanedQemu && pidAlive(orphanedQemu)) process.kill(orphanedQemu, 'SIGKILL');
   await sshd?.stop();
+  if (lab) {
+    await lab.remove();
+    expect(await netnsExists(lab.name), `network namespace ${lab.name} left behind`).toBe(false);
+  }
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -53,36 +64,46 @@ async function leftOnHost(): Promise<string[]> {
   return [...records.map((r) => `record ${r}`), ...dirs.map((d) => `folder ${d}`), ...qemus.map((q) => `qemu ${q.trim().slice(0, 80)}`)];
 }
 
-function suiteText(): string {
-  return `name: vbt16-loopback-kvm
-hosts:
-  lab: { address: 127.0.0.1, port: ${sshd!.port}, user: root, key: ${keyPath}, hostKey: "${sshd!.hostKey}" }
+function suiteText(workload = ''): string {
+  return `name: vbt16-netns-kvm
+${workload}hosts:
+  lab: { address: ${lab!.labAddress}, port: ${sshd!.port}, user: root, key: ${keyPath}, hostKey: "${sshd!.hostKey}" }
 targets:
   - { name: ${NAME}, method: kvm, host: lab, accel: tcg, cpuModel: max, cpus: 1, memoryMiB: 768, net: { mode: user } }
 `;
 }
 
-describe.skipIf(!canRun)('a KVM guest on a remote host reached over SSH (this machine, through loopback sshd)', () => {
-  it('plans per host, boots QEMU there watched over forwarded QMP, reaches the guest through the host, and removes everything', async () => {
+describe.skipIf(!canRun)('a KVM guest on a lab host reachable only over SSH (a network namespace of its own)', () => {
+  it('plans per host, boots QEMU there watched over forwarded QMP, runs UnixBench in the guest through the host, and removes everything', async () => {
     const suite = join(tmp, 'kvm.yaml');
-    await writeFile(suite, suiteText());
+    // Real UnixBench 5.1.3 (dhry2reg, one iteration) where the tests have its source (always under CI).
+    await writeFile(suite, suiteText(UNIXBENCH_SOURCE ? 'workload:\n  unixbench: { iterations: 1, copies: [1], tests: [dhry2reg] }\n' : ''));
+    if (!UNIXBENCH_SOURCE) console.warn(`no UnixBench source: the remote KVM guest runs the shell-loop probe instead`);
     const dry = await cli(['run', suite, '--dry-run']);
     expect(dry.exitCode, String(dry.all)).toBe(0);
-    expect(dry.stdout).toContain(`[root@127.0.0.1:${sshd!.port}] $ qemu-system-x86_64`);
+    expect(dry.stdout).toContain(`[root@${lab!.labAddress}:${sshd!.port}] $ qemu-system-x86_64`);
     expect(dry.stdout).toMatch(new RegExp(`${REMOTE_KVM_DIR}/\\S*--${NAME}/qmp\\.sock`));
 
-    const r = await cli(['run', suite, '--workload', 'shell-loop-probe', '--probe-seconds', '2', '--results', join(tmp, 'results'), '--no-report']);
+    const workloadArgs = UNIXBENCH_SOURCE ? ['--unixbench-source', UNIXBENCH_SOURCE] : ['--workload', 'shell-loop-probe', '--probe-seconds', '2'];
+    const r = await cli(['run', suite, ...workloadArgs, '--results', join(tmp, 'results'), '--no-report']);
     expect(r.exitCode, String(r.all).slice(-4000)).toBe(0);
     const runDir = join(tmp, 'results', (await readdir(join(tmp, 'results')))[0]!);
     const resultDir = join(runDir, `${NAME}-r1`);
     const doc = JSON.parse(await readFile(join(resultDir, 'result.json'), 'utf8'));
-    expect(doc).toMatchObject({ status: 'ok', target: { method: 'kvm' }, emulated: true });
+    expect(doc).toMatchObject({ status: 'ok', target: { method: 'kvm', host: 'lab' }, emulated: true });
+    if (UNIXBENCH_SOURCE) {
+      expect(doc.workload).toMatchObject({ name: 'unixbench', version: '5.1.3' });
+      const dhry = doc.unixbench.passes[0].tests[0];
+      expect(dhry.name).toBe('Dhrystone 2 using register variables');
+      expect(dhry.value).toBeGreaterThan(0);
+      console.log(`UnixBench dhry2reg in the remote KVM guest (TCG): ${dhry.value} ${dhry.unit ?? ''}`);
+    }
     expect(doc.guestFacts.remoteWorkDir).toMatch(new RegExp(`^${REMOTE_KVM_DIR}/`));
     expect(doc.guestFacts.imageVia).toMatch(/^(cache|uploaded|built)$/);
     expect(doc.guestFacts.bootToSshSeconds).toBeGreaterThan(0);
-    console.log(`remote KVM over loopback SSH (TCG): QEMU start to guest SSH ${doc.guestFacts.bootToSshSeconds} s, disk image ${doc.guestFacts.imageVia}`);
+    console.log(`remote KVM on a network-namespace lab over SSH (TCG): QEMU start to guest SSH ${doc.guestFacts.bootToSshSeconds} s, disk image ${doc.guestFacts.imageVia}`);
     const log = await readFile(join(resultDir, 'runner.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`connecting to root@127\\.0\\.0\\.1:\\d+ through root@127\\.0\\.0\\.1:${sshd!.port} \\(jump host\\)`));
+    expect(log).toMatch(new RegExp(`connecting to root@127\\.0\\.0\\.1:\\d+ through root@${lab!.labAddress.replace(/\./g, '\\.')}:${sshd!.port} \\(jump host\\)`));
 
     expect(await leftOnHost()).toEqual([]);
     const listed = await cli(['guests', 'list', '--suite', suite, '--host', 'lab', '--json']);
@@ -116,6 +137,13 @@ describe.skipIf(!canRun)('a KVM guest on a remote host reached over SSH (this ma
     expect(listed.exitCode, String(listed.all)).toBe(0);
     const row = JSON.parse(listed.stdout).find((g: { name?: string }) => g.name === NAME);
     expect(row).toMatchObject({ method: 'kvm', orphaned: true, handle: { pid } });
+    // The guest's sshd is forwarded to the lab's loopback: from here that port answers nothing,
+    // from inside the lab it gives an SSH banner. Only the jump reaches it.
+    const guestPort = row.handle.sshPort as number;
+    expect(guestPort).toBeGreaterThan(0);
+    expect(await tcpAnswers('127.0.0.1', guestPort), `the lab's loopback port ${guestPort} answered on this machine's loopback`).toBe(false);
+    const inside = await execa('ip', ['netns', 'exec', lab!.name, 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${guestPort}`], { reject: false, timeout: 10_000 });
+    expect(inside.exitCode, `nothing listens on the lab's 127.0.0.1:${guestPort}: ${inside.stderr}`).toBe(0);
     const destroyed = await cli(['guests', 'destroy', row.key, '--suite', suite, '--host', 'lab']);
     expect(destroyed.exitCode, String(destroyed.all)).toBe(0);
     expect(pidAlive(pid)).toBe(false);
@@ -136,4 +164,15 @@ async function qemuStartedFor(run: ReturnType<typeof cli>): Promise<number> {
   }
   expect(pid, `QEMU never started on the host; virtbench said:\n${finished ? String((await run).all).slice(-3000) : '(still running)'}`).toBeGreaterThan(1);
   return pid!;
+}
+
+/** Whether anything accepts a TCP connection there within 3 s. */
+function tcpAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const done = (ok: boolean) => { sock.destroy(); resolve(ok); };
+    sock.setTimeout(3000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
 }
