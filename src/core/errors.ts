@@ -49,6 +49,11 @@ export class ParseError extends VirtbenchError {}
 /** SSH: connection, authentication, host key, command failures on a remote machine. */
 export class RemoteError extends VirtbenchError {}
 
+/** An SSH error the far end going away (a crash, a reboot) gives: the connection died, or a command never returned. */
+export function sshPeerLost(e: unknown): e is RemoteError {
+  return e instanceof RemoteError && (e.code === 'SSH_CONNECTION_LOST' || e.code === 'SSH_EXEC_TIMEOUT');
+}
+
 /** A provider could not provision, reach or destroy a guest. */
 export class ProviderError extends VirtbenchError {}
 

@@ -5,7 +5,7 @@
 import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathInside } from '../core/contained.js';
-import { InterruptedError, RemoteError } from '../core/errors.js';
+import { InterruptedError, sshPeerLost } from '../core/errors.js';
 import type { Guest } from '../core/guest.js';
 import type { Provider, ProvisionContext, RunKey } from '../core/provider.js';
 import type { CommandHost } from '../core/host.js';
@@ -53,9 +53,6 @@ export interface StepOutcome {
   workloadSeconds?: number;
   error?: unknown;
 }
-
-/** A guest's SSH errors that a lab host going down would also cause. */
-const GUEST_LOST = new Set(['SSH_CONNECTION_LOST', 'SSH_EXEC_TIMEOUT']);
 
 /**
  * One benchmark: provision, connect, prepare, run, collect, destroy. The result is written
@@ -135,7 +132,7 @@ export async function runStep(step: ScheduledStep, resultId: string, d: StepDeps
     failure = e;
     // The guest's connection died on a host whose kernels are measured: ask whether the lab host
     // itself went down (its own error names the kernel and the resume), else keep the guest's error.
-    if (d.checkHostKernel && !d.signal.aborted && e instanceof RemoteError && GUEST_LOST.has(e.code)) {
+    if (d.checkHostKernel && !d.signal.aborted && sshPeerLost(e)) {
       await d.checkHostKernel().catch((k: unknown) => {
         failure = k;
       });

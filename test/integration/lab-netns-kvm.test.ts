@@ -21,7 +21,8 @@ import { canMakeNetns, createLabNetns, netnsExists, type LabNetns } from '../sup
  * stopped and removed there: QEMU, the guest's folder, the ownership record. Ctrl-C mid-boot leaves
  * nothing either; after a SIGKILL, `guests list|destroy --host` find and remove what the killed run
  * left there. The lab shares this machine's filesystem and processes (the leak checks read them
- * directly). TCG here, one short measurement (shell-loop-probe), to stay lean in CI.
+ * directly). TCG here: UnixBench 5.1.3 dhry2reg, one iteration, where the tests have its source
+ * (the shell-loop probe otherwise), and the probe in the two interrupt tests.
  */
 const canRun = process.getuid?.() === 0 && (await canMakeNetns()) && (await execa('which', ['qemu-system-x86_64', 'debootstrap'], { reject: false })).exitCode === 0;
 const NAME = 'vbt16-lo-kvm';
@@ -137,8 +138,8 @@ describe.skipIf(!canRun)('a KVM guest on a lab host reachable only over SSH (a n
     expect(listed.exitCode, String(listed.all)).toBe(0);
     const row = JSON.parse(listed.stdout).find((g: { name?: string }) => g.name === NAME);
     expect(row).toMatchObject({ method: 'kvm', orphaned: true, handle: { pid } });
-    // The guest's sshd is forwarded to the lab's loopback: from here that port answers nothing,
-    // from inside the lab it gives an SSH banner. Only the jump reaches it.
+    // The guest's sshd is forwarded to the lab's loopback: from here that port takes no
+    // connection, inside the lab QEMU's forward takes one. Only the jump reaches it.
     const guestPort = row.handle.sshPort as number;
     expect(guestPort).toBeGreaterThan(0);
     expect(await tcpAnswers('127.0.0.1', guestPort), `the lab's loopback port ${guestPort} answered on this machine's loopback`).toBe(false);

@@ -38,12 +38,15 @@ export async function createLabNetns(tag: string): Promise<LabNetns> {
   const hostAddress = `10.253.${octet}.1`;
   const labAddress = `10.253.${octet}.2`;
   await ip(['netns', 'add', name]);
+  let madeVeth = false;
   const remove = async () => {
     await execa('ip', ['netns', 'del', name], { reject: false, stdin: 'ignore' });
-    await execa('ip', ['link', 'del', hostVeth], { reject: false, stdin: 'ignore' }); // gone with the namespace, normally
+    // Gone with the namespace, normally; an interface of that name that this call did not make is left alone.
+    if (madeVeth) await execa('ip', ['link', 'del', hostVeth], { reject: false, stdin: 'ignore' });
   };
   try {
     await ip(['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', labVeth]);
+    madeVeth = true;
     await ip(['link', 'set', labVeth, 'netns', name]);
     await ip(['addr', 'add', `${hostAddress}/30`, 'dev', hostVeth]);
     await ip(['link', 'set', hostVeth, 'up']);

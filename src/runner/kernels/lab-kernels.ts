@@ -4,7 +4,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InterruptedError, ProviderError, RemoteError } from '../../core/errors.js';
+import { InterruptedError, ProviderError, sshPeerLost } from '../../core/errors.js';
 import type { RunKey } from '../../core/provider.js';
 import type { CommandHost } from '../../core/host.js';
 import type { HostKernelRecord } from '../../results/model.js';
@@ -18,8 +18,6 @@ import { HostRebootTimeoutError, waitForNewBoot } from './wait.js';
 export const KERNELS_LOG = 'kernels.log';
 
 /** How a connection ends when the host goes down (or hangs) under a command. */
-const LOST_DURING_SWITCH = new Set(['SSH_CONNECTION_LOST', 'SSH_EXEC_TIMEOUT']);
-
 export type OpenHost = (host: SuiteHost, key: RunKey, opts?: { deadlineMs?: number }) => Promise<CommandHost>;
 
 /**
@@ -153,7 +151,7 @@ export class LabKernels {
     } catch (e) {
       // The host dying while it is asked to reboot is a host that may not come back: it gets the
       // reboot deadline and its error (which names the kernel), not a bare lost connection.
-      if (!(e instanceof RemoteError && LOST_DURING_SWITCH.has(e.code))) {
+      if (!sshPeerLost(e)) {
         await setBoot((b) => { b.status = 'failed'; b.error = (e as Error).message; });
         throw e;
       }
@@ -204,7 +202,7 @@ export class LabKernels {
     } catch (e) {
       // A host that went down mid-step (a panic, a reboot) leaves a dead connection: no proof the
       // step ran under the verified boot, so its result is not kept, and the error says why.
-      if (!(e instanceof RemoteError && LOST_DURING_SWITCH.has(e.code))) throw e;
+      if (!sshPeerLost(e)) throw e;
       throw new ProviderError('HOST_LOST_DURING_STEP', `lab host ${this.d.plan.host} stopped answering during the step (verified boot ${expected.bootId} on kernel ${expected.release}; ${e.code}: ${e.message})`, {
         hint: `it may have rebooted or crashed: its console or journal (journalctl --list-boots) says which; once it answers, virtbench run --resume ${this.d.runDir} measures the step again under kernel ${expected.release}`,
       });
